@@ -1,0 +1,23 @@
+package io.sluice.engine.offset;
+
+/**
+ * Durable storage of a pipeline's source offsets.
+ *
+ * <p>The engine calls {@link #save} only with offsets whose events every sink has durably acknowledged, so what a
+ * store holds is always safe to resume from. A save must be atomic: after a crash, {@link #load} returns either
+ * the previous or the new offsets, never a mix or a torn write. Calls come from one thread at a time.
+ */
+public interface OffsetStore extends AutoCloseable {
+
+    /** The offsets last saved for the pipeline, or {@link SourceOffsets#none()} if it never saved any. */
+    SourceOffsets load(PipelineId pipeline) throws OffsetStoreException;
+
+    /** Replaces the pipeline's offsets atomically and durably; returns only once they would survive a crash. */
+    void save(PipelineId pipeline, SourceOffsets offsets) throws OffsetStoreException;
+
+    /** Where the offsets are kept, for messages (never with credentials). */
+    String describe();
+
+    @Override
+    void close();
+}

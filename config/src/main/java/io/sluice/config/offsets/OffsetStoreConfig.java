@@ -1,0 +1,14 @@
+package io.sluice.config.offsets;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/** Where a pipeline's source offsets are stored, chosen by its key in YAML ({@code offsets: {file: ...}}). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.WRAPPER_OBJECT)
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = FileOffsetStoreConfig.class, name = "file"),
+})
+public sealed interface OffsetStoreConfig permits FileOffsetStoreConfig {
+    /** The store's kind as written in YAML, e.g. {@code file}. */
+    String kind();
+}

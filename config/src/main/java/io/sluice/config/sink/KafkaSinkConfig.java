@@ -1,0 +1,38 @@
+package io.sluice.config.sink;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes every change event to a Kafka topic, keyed by the row's primary key.
+ *
+ * @param bootstrapServers Kafka bootstrap servers, {@code host:port[,host:port]}
+ * @param topic            topic template; {@code {database}}, {@code {schema}} and {@code {table}} are replaced per event
+ * @param tombstones       write a null-valued record after each delete so compacted topics forget the row
+ *                         (default true)
+ * @param producer         further kafka-clients producer settings (TLS, SASL, compression, linger...), passed
+ *                         through as written; values may use {@code ${...}} and are never logged
+ */
+public record KafkaSinkConfig(String bootstrapServers, String topic, Boolean tombstones, Map<String, String> producer)
+        implements SinkConfig {
+
+    public static final String DEFAULT_TOPIC = "{database}.{schema}.{table}";
+
+    public KafkaSinkConfig {
+        topic = topic == null ? DEFAULT_TOPIC : topic;
+        tombstones = tombstones == null ? Boolean.TRUE : tombstones;
+        producer = producer == null ? Map.of() : Map.copyOf(producer);
+    }
+
+    @Override
+    public String kind() {
+        return "kafka";
+    }
+
+    /** Producer values may hold credentials (e.g. {@code sasl.jaas.config}), so only their keys are shown. */
+    @Override
+    public String toString() {
+        return "KafkaSinkConfig[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", tombstones="
+                + tombstones + ", producer keys=" + new TreeMap<>(producer).keySet() + "]";
+    }
+}

@@ -1,0 +1,17 @@
+package io.sluice.config.sink;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * One sink of a pipeline, chosen by its key in YAML ({@code - kafka: {...}}). The runtime maps each permitted
+ * type to its sink in one exhaustive switch.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.WRAPPER_OBJECT)
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = KafkaSinkConfig.class, name = "kafka"),
+})
+public sealed interface SinkConfig permits KafkaSinkConfig {
+    /** The sink's kind as written in YAML, e.g. {@code kafka}. */
+    String kind();
+}

@@ -1,0 +1,50 @@
+package io.sluice.config.source;
+
+import io.sluice.config.Secret;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A PostgreSQL database read through a logical replication slot with the built-in {@code pgoutput} plugin.
+ *
+ * @param host           server host name
+ * @param port           server port (default 5432)
+ * @param database       database whose tables are captured
+ * @param user           role with REPLICATION and SELECT on the captured tables
+ * @param password       the role's password, usually {@code ${ENV_VAR}}
+ * @param slot           replication slot; created on first start and reused after
+ * @param publication    publication for the captured tables; created when missing
+ * @param tables         captured tables as {@code schema.table}
+ * @param snapshot       when to read the tables in full (default {@code initial})
+ * @param decimals       how {@code numeric} values are written (default {@code string})
+ * @param connectTimeout how long to wait for the server to answer (default 10s)
+ */
+public record PostgresSourceConfig(
+        String host,
+        Integer port,
+        String database,
+        String user,
+        Secret password,
+        String slot,
+        String publication,
+        List<String> tables,
+        SnapshotMode snapshot,
+        DecimalMode decimals,
+        Duration connectTimeout) {
+
+    public static final int DEFAULT_PORT = 5432;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    public PostgresSourceConfig {
+        port = port == null ? DEFAULT_PORT : port;
+        tables = tables == null ? List.of() : List.copyOf(tables);
+        snapshot = snapshot == null ? SnapshotMode.INITIAL : snapshot;
+        decimals = decimals == null ? DecimalMode.STRING : decimals;
+        connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
+    }
+
+    /** {@code host:port/database}, for messages; never includes credentials. */
+    public String address() {
+        return host + ":" + port + "/" + database;
+    }
+}
