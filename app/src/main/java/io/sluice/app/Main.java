@@ -1,0 +1,150 @@
+package io.sluice.app;
+
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.PipelineConfig;
+import io.sluice.config.SluiceConfig;
+import io.sluice.engine.Pipeline;
+import io.sluice.engine.PipelineException;
+import io.sluice.engine.RetryPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code sluice} command line and the composition root: everything is wired here, through constructors. */
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Change data capture from PostgreSQL to Kafka.",
+        subcommands = {Main.Run.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped cleanly (e.g. on SIGTERM)",
+            "1:a pipeline failed while running",
+            "2:invalid command line or configuration",
+            "3:a pipeline could not start (source or sink unreachable or unusable)"})
+public final class Main implements Runnable {
+    static final int EXIT_OK = 0;
+    static final int EXIT_PIPELINE_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_START_FAILED = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // A user never sees a stack trace: the message says what is wrong; details go to the debug log.
+            commandLine.getErr().println("sluice: " + e.getMessage());
+            LoggerFactory.getLogger(Main.class).debug("command failed", e);
+            return EXIT_PIPELINE_FAILED;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "run", description = "Run the pipelines of a configuration file until stopped.",
+            mixinStandardHelpOptions = true)
+    static final class Run implements java.util.concurrent.Callable<Integer> {
+        private static final Logger LOG = LoggerFactory.getLogger(Run.class);
+
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+                description = "Pipelines YAML file.")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PrintWriter err = spec.commandLine().getErr();
+            SluiceConfig loaded;
+            try {
+                loaded = new ConfigLoader().load(config);
+            } catch (ConfigException e) {
+                err.println(e.getMessage());
+                return EXIT_USAGE;
+            }
+            List<Pipeline> pipelines = new ArrayList<>();
+            Thread shutdown = new Thread(() -> stopAll(pipelines), "sluice-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdown);
+            try {
+                for (PipelineConfig pipelineConfig : loaded.pipelines()) {
+                    Pipeline pipeline = new Pipeline(pipelineConfig, SinkFactory.create(pipelineConfig),
+                            RetryPolicy.DEFAULT, RandomGenerator.getDefault());
+                    synchronized (pipelines) {
+                        pipelines.add(pipeline);
+                    }
+                    pipeline.start();
+                }
+            } catch (PipelineException e) {
+                err.println("sluice: " + e.getMessage());
+                stopAll(pipelines);
+                return EXIT_START_FAILED;
+            }
+            return awaitAll(pipelines, err);
+        }
+
+        /** Waits until every pipeline stopped; the first failure stops the others. */
+        private static int awaitAll(List<Pipeline> pipelines, PrintWriter err) throws InterruptedException {
+            CompletableFuture<?>[] terminations = pipelines.stream().map(Pipeline::termination)
+                    .toArray(CompletableFuture[]::new);
+            try {
+                CompletableFuture.anyOf(terminations).get();
+                CompletableFuture.allOf(terminations).get();
+                return EXIT_OK;
+            } catch (ExecutionException e) {
+                err.println("sluice: " + e.getCause().getMessage());
+                err.flush();
+                stopAll(pipelines);
+                return EXIT_PIPELINE_FAILED;
+            }
+        }
+
+        private static void stopAll(List<Pipeline> pipelines) {
+            List<Pipeline> running;
+            synchronized (pipelines) {
+                running = List.copyOf(pipelines);
+            }
+            for (Pipeline pipeline : running) {
+                pipeline.close();
+            }
+            for (Pipeline pipeline : running) {
+                pipeline.termination().exceptionally(e -> null).join();
+            }
+            LOG.debug("all pipelines stopped");
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties props = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/sluice-version.properties")) {
+                if (in != null) {
+                    props.load(in);
+                }
+            }
+            return new String[] {"sluice " + props.getProperty("version", "unknown")};
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.sluice.app;
+
+import io.sluice.config.PipelineConfig;
+import io.sluice.config.sink.KafkaSinkConfig;
+import io.sluice.config.sink.SinkConfig;
+import io.sluice.engine.SinkBinding;
+import io.sluice.engine.sink.Sink;
+import io.sluice.sink.kafka.KafkaSink;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Maps each configured sink to its implementation: one exhaustive switch, no registry. */
+final class SinkFactory {
+    private SinkFactory() {
+    }
+
+    static List<SinkBinding> create(PipelineConfig pipeline) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<SinkBinding> bindings = new ArrayList<>();
+        for (SinkConfig config : pipeline.sinks()) {
+            int n = seen.merge(config.kind(), 1, Integer::sum);
+            String name = n == 1 ? config.kind() : config.kind() + "#" + n;
+            bindings.add(new SinkBinding(name, create(pipeline.name(), config)));
+        }
+        return bindings;
+    }
+
+    private static Sink create(String pipeline, SinkConfig config) {
+        return switch (config) {
+            case KafkaSinkConfig kafka -> new KafkaSink(pipeline, kafka);
+        };
+    }
+}

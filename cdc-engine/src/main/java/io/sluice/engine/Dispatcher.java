@@ -1,0 +1,191 @@
+package io.sluice.engine;
+
+import io.sluice.engine.event.ChangeEvent;
+import io.sluice.engine.sink.RetriableSinkException;
+import io.sluice.engine.sink.SinkException;
+import io.sluice.engine.sink.WriteResult;
+import io.sluice.engine.sink.WriteResult.EventFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers events to every sink of a pipeline and returns only when all of them acknowledged every event: the
+ * caller advances the source offset on that return (invariant M in docs/architecture.md).
+ *
+ * <p>The dispatcher owns everything a sink must not do itself: splitting into batches, writing to the sinks in
+ * parallel, retrying transient failures with backoff (for as long as it takes; the source waits meanwhile, which is
+ * the backpressure that keeps memory bounded), and applying the failure policy to events a sink rejects for good.
+ * Retrying is safe because sinks are idempotent.
+ *
+ * <p>Called from one thread at a time (the source's).
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final String pipeline;
+    private final List<SinkBinding> sinks;
+    private final RetryPolicy retryPolicy;
+    private final int maxBatchSize;
+    private final StopSignal stop;
+    private final RandomGenerator random;
+    private final ExecutorService writers;
+    private final AtomicLong delivered = new AtomicLong();
+
+    public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, int maxBatchSize,
+            StopSignal stop, RandomGenerator random) {
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.sinks = List.copyOf(sinks);
+        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        if (this.sinks.isEmpty() || maxBatchSize < 1) {
+            throw new IllegalArgumentException("need at least one sink and a batch size of at least 1");
+        }
+        this.maxBatchSize = maxBatchSize;
+        this.stop = Objects.requireNonNull(stop, "stop");
+        this.random = Objects.requireNonNull(random, "random");
+        // One writer per sink beyond the first: the calling thread writes to the first sink itself.
+        this.writers = this.sinks.size() == 1 ? null : Executors.newFixedThreadPool(this.sinks.size() - 1, r -> {
+            Thread t = new Thread(r, "sluice-" + pipeline + "-sink-writer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Writes the events, in order, to every sink and waits for every acknowledgement.
+     *
+     * @throws PipelineException    when a sink cannot go on or rejected an event and the policy is to fail
+     * @throws InterruptedException when a stop was requested before every sink acknowledged; nothing may be
+     *                              committed for these events then
+     */
+    public void deliver(List<ChangeEvent> events) throws PipelineException, InterruptedException {
+        for (int from = 0; from < events.size(); from += maxBatchSize) {
+            List<ChangeEvent> batch = events.subList(from, Math.min(events.size(), from + maxBatchSize));
+            deliverBatch(batch);
+            delivered.addAndGet(batch.size());
+        }
+    }
+
+    /** Events every sink acknowledged since start. */
+    public long deliveredCount() {
+        return delivered.get();
+    }
+
+    private void deliverBatch(List<ChangeEvent> batch) throws PipelineException, InterruptedException {
+        if (writers == null) {
+            writeUntilApplied(sinks.get(0), batch);
+            return;
+        }
+        List<Future<Void>> others = new ArrayList<>(sinks.size() - 1);
+        for (SinkBinding binding : sinks.subList(1, sinks.size())) {
+            others.add(writers.submit(() -> {
+                writeUntilApplied(binding, batch);
+                return null;
+            }));
+        }
+        PipelineException failure = null;
+        try {
+            writeUntilApplied(sinks.get(0), batch);
+        } catch (PipelineException e) {
+            failure = e;
+            others.forEach(f -> f.cancel(true));
+        }
+        for (Future<Void> other : others) {
+            try {
+                other.get();
+            } catch (ExecutionException e) {
+                if (failure == null && e.getCause() instanceof PipelineException pe) {
+                    failure = pe;
+                    others.forEach(f -> f.cancel(true));
+                } else if (failure == null && e.getCause() instanceof InterruptedException ie) {
+                    throw ie;
+                } else if (failure == null) {
+                    throw new PipelineException("pipeline '" + pipeline + "': a sink writer failed unexpectedly: "
+                            + e.getCause(), e.getCause());
+                }
+            } catch (java.util.concurrent.CancellationException e) {
+                // cancelled because another sink failed; that failure is reported below
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void writeUntilApplied(SinkBinding binding, List<ChangeEvent> batch)
+            throws PipelineException, InterruptedException {
+        List<ChangeEvent> pending = batch;
+        int attempt = 0;
+        String lastProblem = null;
+        while (true) {
+            if (stop.isRequested() && attempt > 0) {
+                throw new InterruptedException("stop requested while retrying sink " + binding.name());
+            }
+            String problem;
+            try {
+                WriteResult result = binding.sink().write(pending);
+                if (result.isAllApplied()) {
+                    if (lastProblem != null) {
+                        LOG.info("pipeline '{}', sink {}: recovered after {} retries", pipeline, binding.name(), attempt);
+                    }
+                    return;
+                }
+                pending = handleFailures(binding, pending, result);
+                if (pending.isEmpty()) {
+                    return;
+                }
+                problem = pending.size() + " event(s) failed transiently, e.g. "
+                        + result.failures().stream().filter(EventFailure::retriable).findFirst()
+                                .map(EventFailure::reason).orElse("?");
+            } catch (RetriableSinkException e) {
+                problem = e.getMessage();
+            } catch (SinkException e) {
+                throw new PipelineException(e.getMessage(), e);
+            }
+            Duration delay = retryPolicy.delay(attempt, random);
+            if (!problem.equals(lastProblem)) {
+                LOG.warn("pipeline '{}', sink {}: {}; retrying with backoff (next in {} ms)", pipeline, binding.name(),
+                        problem, delay.toMillis());
+                lastProblem = problem;
+            }
+            attempt++;
+            if (stop.await(delay)) {
+                throw new InterruptedException("stop requested while retrying sink " + binding.name());
+            }
+        }
+    }
+
+    /** Applies the failure policy; returns the events to try again (the transient failures, in order). */
+    private List<ChangeEvent> handleFailures(SinkBinding binding, List<ChangeEvent> batch, WriteResult result)
+            throws PipelineException {
+        List<ChangeEvent> retry = new ArrayList<>();
+        for (EventFailure failure : result.failures()) {
+            ChangeEvent event = batch.get(failure.index());
+            if (failure.retriable()) {
+                retry.add(event);
+            } else {
+                // Dead-letter targets plug in here; until then a rejected event stops the pipeline rather than
+                // being dropped silently, and its offset is not committed.
+                throw new PipelineException("pipeline '" + pipeline + "', sink " + binding.name() + ": "
+                        + event.describe() + " was rejected: " + failure.reason());
+            }
+        }
+        return retry;
+    }
+
+    @Override
+    public void close() {
+        if (writers != null) {
+            writers.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.sluice.engine;
+
+import io.sluice.config.PipelineConfig;
+import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.engine.debezium.DebeziumSource;
+import io.sluice.engine.debezium.PostgresPreflight;
+import io.sluice.engine.offset.PipelineId;
+import io.sluice.engine.sink.RetriableSinkException;
+import io.sluice.engine.sink.SinkException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running pipeline: a PostgreSQL source, its sinks, and its offsets. Moves through {@link PipelineState}
+ * and hands the work to {@link DebeziumSource} and {@link Dispatcher}.
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    /** How long sinks may stay unreachable at start-up before the pipeline gives up. */
+    public static final Duration SINK_STARTUP_TIMEOUT = Duration.ofSeconds(30);
+    /** Upper bound of one transaction's changes held in memory until its commit (see CommitOrderedHandler). */
+    public static final int MAX_TRANSACTION_CHANGES = 500_000;
+    public static final int MAX_BATCH_SIZE = 2048;
+
+    private final PipelineConfig config;
+    private final PostgresSourceConfig source;
+    private final List<SinkBinding> sinks;
+    private final RetryPolicy retryPolicy;
+    private final RandomGenerator random;
+    private final StopSignal stop = new StopSignal();
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private final Dispatcher dispatcher;
+    private volatile PipelineState state = PipelineState.CREATED;
+    private DebeziumSource debezium;
+
+    public Pipeline(PipelineConfig config, List<SinkBinding> sinks, RetryPolicy retryPolicy, RandomGenerator random) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.source = Objects.requireNonNull(config.source().postgres(), "source.postgres");
+        this.sinks = List.copyOf(sinks);
+        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        this.random = Objects.requireNonNull(random, "random");
+        this.dispatcher = new Dispatcher(config.name(), this.sinks, retryPolicy, MAX_BATCH_SIZE, stop, random);
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public PipelineState state() {
+        return state;
+    }
+
+    /** Events every sink acknowledged since start. */
+    public long deliveredCount() {
+        return dispatcher.deliveredCount();
+    }
+
+    /** Completes when the pipeline stopped; exceptionally, with a {@link PipelineException}, when it failed. */
+    public CompletableFuture<Void> termination() {
+        return termination;
+    }
+
+    /**
+     * Checks the source, opens every sink and starts reading. Returns once reading started.
+     *
+     * @throws PipelineException when the source or a sink is unusable; nothing was started then
+     */
+    public void start() throws PipelineException, InterruptedException {
+        moveTo(PipelineState.STARTING);
+        try {
+            PostgresPreflight.check(config.name(), source);
+            for (SinkBinding binding : sinks) {
+                open(binding);
+            }
+        } catch (PipelineException | InterruptedException e) {
+            closeSinks();
+            fail(e instanceof PipelineException pe ? pe : new PipelineException("pipeline '" + name()
+                    + "': interrupted while starting", e));
+            throw e;
+        }
+        debezium = new DebeziumSource(new PipelineId(config.name()), source, config.offsets(), dispatcher,
+                MAX_TRANSACTION_CHANGES);
+        debezium.start(new DebeziumSource.Listener() {
+            @Override
+            public void snapshotting() {
+                moveTo(PipelineState.SNAPSHOTTING);
+            }
+
+            @Override
+            public void streaming() {
+                moveTo(PipelineState.STREAMING);
+            }
+
+            @Override
+            public void stopped(Throwable failure) {
+                onSourceStopped(failure);
+            }
+        });
+    }
+
+    private void open(SinkBinding binding) throws PipelineException, InterruptedException {
+        Instant deadline = Instant.now().plus(SINK_STARTUP_TIMEOUT);
+        int attempt = 0;
+        while (true) {
+            try {
+                binding.sink().open();
+                return;
+            } catch (RetriableSinkException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new PipelineException(e.getMessage() + " (gave up after "
+                            + SINK_STARTUP_TIMEOUT.toSeconds() + "s)", e);
+                }
+                Duration delay = retryPolicy.delay(attempt++, random);
+                LOG.warn("{}; retrying in {} ms", e.getMessage(), delay.toMillis());
+                if (stop.await(delay)) {
+                    throw new PipelineException("pipeline '" + name() + "': stopped while opening sink "
+                            + binding.name());
+                }
+            } catch (SinkException e) {
+                throw new PipelineException(e.getMessage(), e);
+            }
+        }
+    }
+
+    private void onSourceStopped(Throwable failure) {
+        closeSinks();
+        dispatcher.close();
+        if (failure == null || stop.isRequested()) {
+            moveTo(PipelineState.STOPPED);
+            termination.complete(null);
+        } else {
+            fail(asPipelineException(failure));
+        }
+    }
+
+    private PipelineException asPipelineException(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PipelineException pe) {
+                return pe;
+            }
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return new PipelineException("pipeline '" + name() + "': the PostgreSQL source stopped: " + reason, failure);
+    }
+
+    private void fail(PipelineException e) {
+        synchronized (this) {
+            if (state.isTerminal()) {
+                return;
+            }
+            state = PipelineState.FAILED;
+        }
+        // Whoever awaits termination reports the message; the cause chain is only for debugging.
+        LOG.debug("pipeline '{}' failed", name(), e);
+        termination.completeExceptionally(e);
+    }
+
+    private synchronized void moveTo(PipelineState next) {
+        if (state == next || !state.canMoveTo(next)) {
+            return;
+        }
+        state = next;
+        LOG.info("pipeline '{}': {}", name(), next.name().toLowerCase());
+    }
+
+    private void closeSinks() {
+        for (SinkBinding binding : sinks) {
+            binding.sink().close();
+        }
+    }
+
+    /**
+     * Stops reading, lets the batch in flight finish (or abandons its retries), and closes the sinks. Offsets of
+     * acknowledged events were committed; anything else is read again on the next start.
+     */
+    @Override
+    public void close() {
+        if (state.isTerminal()) {
+            return;
+        }
+        moveTo(PipelineState.STOPPING);
+        stop.request();
+        if (debezium != null) {
+            debezium.close();
+        } else {
+            closeSinks();
+            dispatcher.close();
+            moveTo(PipelineState.STOPPED);
+            termination.complete(null);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.sluice.engine.debezium;
+
+import io.sluice.config.offsets.OffsetStoreConfig;
+import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.engine.offset.PipelineId;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Builds the one {@link Properties} object handed to Debezium; nothing else in Sluice speaks Debezium keys. */
+final class DebeziumProperties {
+
+    /**
+     * What Debezium writes where a row's unchanged TOAST value was not sent. Unlikely to be real data; the normalizer
+     * removes every column holding it, so it never reaches a sink.
+     */
+    static final String TOAST_PLACEHOLDER = "__sluice_unchanged_toast_value__";
+
+    static final Duration OFFSET_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+
+    private DebeziumProperties() {
+    }
+
+    /** The engine's name, also the first element of every stored offset key. */
+    static String engineName(PipelineId pipeline) {
+        return "sluice-" + pipeline.name();
+    }
+
+    /** Debezium's topic prefix; Sluice only uses it to recognize transaction markers. */
+    static String topicPrefix(PipelineId pipeline) {
+        return pipeline.name();
+    }
+
+    static Properties build(PipelineId pipeline, PostgresSourceConfig source, OffsetStoreConfig offsets) {
+        Properties p = new Properties();
+        p.setProperty("name", engineName(pipeline));
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("topic.prefix", topicPrefix(pipeline));
+
+        p.setProperty("offset.storage", OffsetBackingStoreAdapter.class.getName());
+        OffsetStoreSettings.write(pipeline, offsets, p);
+        // Everything since the last flush is replayed after a crash, so flush often.
+        p.setProperty("offset.flush.interval.ms", Long.toString(OFFSET_FLUSH_INTERVAL.toMillis()));
+        p.setProperty("offset.flush.timeout.ms", "10000");
+
+        p.setProperty("database.hostname", source.host());
+        p.setProperty("database.port", Integer.toString(source.port()));
+        p.setProperty("database.dbname", source.database());
+        p.setProperty("database.user", source.user());
+        p.setProperty("database.password", source.password() == null ? "" : source.password().reveal());
+        p.setProperty("database.connectTimeout", Long.toString(source.connectTimeout().toSeconds()));
+
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", source.slot());
+        p.setProperty("publication.name", source.publication());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", source.tables().stream()
+                .map(Pattern::quote)
+                .collect(Collectors.joining(",")));
+        p.setProperty("snapshot.mode", switch (source.snapshot()) {
+            case INITIAL -> "initial";
+            case NEVER -> "no_data";
+            case INITIAL_ONLY -> "initial_only";
+            case WHEN_NEEDED -> "when_needed";
+        });
+        // The slot advances only from offsets Sluice committed after every sink acknowledged (invariant M).
+        p.setProperty("lsn.flush.mode", "connector");
+        p.setProperty("slot.drop.on.stop", "false");
+
+        // Transaction markers give each transaction's commit LSN, from which events get their commit-ordered
+        // version (docs/adr/0001-commit-ordered-version.md).
+        p.setProperty("provide.transaction.metadata", "true");
+        p.setProperty("skipped.operations", "none");
+        // Sluice writes its own tombstones (Kafka sink); Debezium's would only be empty records to skip.
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("heartbeat.interval.ms", Long.toString(HEARTBEAT_INTERVAL.toMillis()));
+
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("hstore.handling.mode", "json");
+        p.setProperty("include.unknown.datatypes", "false");
+        p.setProperty("unavailable.value.placeholder", TOAST_PLACEHOLDER);
+
+        p.setProperty("max.batch.size", "2048");
+        p.setProperty("max.queue.size", "8192");
+        p.setProperty("poll.interval.ms", "50");
+        // A lost connection while streaming is retried by Debezium with its own backoff, indefinitely.
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("errors.retry.delay.initial.ms", "300");
+        p.setProperty("errors.retry.delay.max.ms", "10000");
+        return p;
+    }
+}

@@ -1,0 +1,196 @@
+package io.sluice.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.engine.event.ChangeEvent;
+import io.sluice.engine.sink.RetriableSinkException;
+import io.sluice.engine.sink.Sink;
+import io.sluice.engine.sink.SinkException;
+import io.sluice.engine.sink.WriteResult;
+import io.sluice.engine.sink.WriteResult.EventFailure;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DispatcherTest {
+    private static final RetryPolicy FAST = new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(5), 2.0);
+    private final StopSignal stop = new StopSignal();
+    private final List<Dispatcher> dispatchers = new ArrayList<>();
+
+    @AfterEach
+    void closeDispatchers() {
+        dispatchers.forEach(Dispatcher::close);
+    }
+
+    @Test
+    void deliversEveryEventToEverySinkInOrder() throws Exception {
+        ScriptedSink a = new ScriptedSink();
+        ScriptedSink b = new ScriptedSink();
+        List<ChangeEvent> events = List.of(TestEvents.upsert(1, "new", 10), TestEvents.upsert(2, "new", 11),
+                TestEvents.delete(1, 12));
+
+        dispatcher(3, a, b).deliver(events);
+
+        assertThat(a.applied).containsExactlyElementsOf(events);
+        assertThat(b.applied).containsExactlyElementsOf(events);
+    }
+
+    @Test
+    void splitsLargeDeliveriesIntoBatchesOfAtMostMaxSize() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        List<ChangeEvent> events = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            events.add(TestEvents.upsert(i, "s", 100 + i));
+        }
+
+        dispatcher(3, sink).deliver(events);
+
+        assertThat(sink.batchSizes).containsExactly(3, 3, 1);
+        assertThat(sink.applied).containsExactlyElementsOf(events);
+    }
+
+    @Test
+    void retriesABatchThatFailedTransientlyUntilItIsApplied() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> {
+            throw new RetriableSinkException("connection refused");
+        });
+        sink.script.add(batch -> {
+            throw new RetriableSinkException("connection refused");
+        });
+        List<ChangeEvent> events = List.of(TestEvents.upsert(1, "new", 10));
+
+        Dispatcher dispatcher = dispatcher(10, sink);
+        dispatcher.deliver(events);
+
+        assertThat(sink.batchSizes).containsExactly(1, 1, 1);
+        assertThat(sink.applied).containsExactlyElementsOf(events);
+        assertThat(dispatcher.deliveredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void retriesOnlyTheEventsThatFailedTransiently() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> new WriteResult(List.of(new EventFailure(1, true, "throttled"))));
+        ChangeEvent first = TestEvents.upsert(1, "a", 10);
+        ChangeEvent second = TestEvents.upsert(2, "b", 11);
+
+        dispatcher(10, sink).deliver(List.of(first, second));
+
+        assertThat(sink.batchSizes).containsExactly(2, 1);
+        assertThat(sink.lastBatch).containsExactly(second);
+    }
+
+    @Test
+    void permanentlyRejectedEventStopsDeliveryWithAMessageNamingPipelineSinkAndTable() {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> new WriteResult(List.of(new EventFailure(0, false, "record too large"))));
+
+        assertThatThrownBy(() -> dispatcher(10, sink).deliver(List.of(TestEvents.upsert(7, "x", 10))))
+                .isInstanceOf(PipelineException.class)
+                .hasMessageContaining("pipeline 'orders'")
+                .hasMessageContaining("sink s0")
+                .hasMessageContaining("public.orders")
+                .hasMessageContaining("record too large");
+    }
+
+    @Test
+    void sinkThatCannotGoOnFailsDeliveryEvenWhenAnotherSinkSucceeded() {
+        ScriptedSink healthy = new ScriptedSink();
+        ScriptedSink broken = new ScriptedSink();
+        broken.script.add(batch -> {
+            throw new SinkException("not authorized");
+        });
+
+        assertThatThrownBy(() -> dispatcher(10, healthy, broken).deliver(List.of(TestEvents.upsert(1, "x", 1))))
+                .isInstanceOf(PipelineException.class)
+                .hasMessageContaining("not authorized");
+    }
+
+    @Test
+    void stopRequestedWhileRetryingAbandonsTheBatch() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        CountDownLatch failing = new CountDownLatch(1);
+        Step down = batch -> {
+            failing.countDown();
+            throw new RetriableSinkException("connection refused");
+        };
+        for (int i = 0; i < 1000; i++) {
+            sink.script.add(down);
+        }
+        Dispatcher dispatcher = new Dispatcher("orders", List.of(new SinkBinding("s0", sink)),
+                new RetryPolicy(Duration.ofSeconds(30), Duration.ofSeconds(30), 1.0), 10, stop, new Random(1));
+        dispatchers.add(dispatcher);
+        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                dispatcher.deliver(List.of(TestEvents.upsert(1, "x", 1)));
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        assertThat(failing.await(10, TimeUnit.SECONDS)).isTrue();
+
+        stop.request();
+
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(sink.applied).isEmpty();
+        assertThat(dispatcher.deliveredCount()).isZero();
+    }
+
+    private Dispatcher dispatcher(int maxBatch, Sink... sinks) {
+        List<SinkBinding> bindings = new ArrayList<>();
+        for (int i = 0; i < sinks.length; i++) {
+            bindings.add(new SinkBinding("s" + i, sinks[i]));
+        }
+        Dispatcher dispatcher = new Dispatcher("orders", bindings, FAST, maxBatch, stop, new Random(1));
+        dispatchers.add(dispatcher);
+        return dispatcher;
+    }
+
+    /** A sink that follows a script of outcomes, then applies everything; records what it applied. */
+    private static final class ScriptedSink implements Sink {
+        final Deque<Step> script = new ArrayDeque<>();
+        final List<ChangeEvent> applied = Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        volatile List<ChangeEvent> lastBatch = List.of();
+
+        @Override
+        public void open() {
+        }
+
+        @Override
+        public WriteResult write(List<ChangeEvent> batch) throws SinkException {
+            batchSizes.add(batch.size());
+            lastBatch = List.copyOf(batch);
+            Step step = script.poll();
+            WriteResult result = step == null ? WriteResult.allApplied() : step.apply(batch);
+            for (int i = 0; i < batch.size(); i++) {
+                int index = i;
+                if (result.failures().stream().noneMatch(f -> f.index() == index)) {
+                    applied.add(batch.get(i));
+                }
+            }
+            return result;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        WriteResult apply(List<ChangeEvent> batch) throws SinkException;
+    }
+}

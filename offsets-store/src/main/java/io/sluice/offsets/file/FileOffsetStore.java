@@ -1,0 +1,111 @@
+package io.sluice.offsets.file;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.engine.offset.OffsetStore;
+import io.sluice.engine.offset.OffsetStoreException;
+import io.sluice.engine.offset.PipelineId;
+import io.sluice.engine.offset.SourceOffsets;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Offsets of one pipeline in a small JSON file that operators can read:
+ * <pre>{"pipeline":"orders","saved_at":"2026-11-22T10:15:30Z","offsets":{"[\"sluice-orders\",{...}]":"{\"lsn\":...}"}}</pre>
+ * Every save writes a temporary file beside it, forces it to disk, renames it over the old one atomically and
+ * forces the directory, so a crash leaves either the old or the new offsets, never a torn file.
+ */
+public final class FileOffsetStore implements OffsetStore {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path file;
+    private final Clock clock;
+
+    public FileOffsetStore(Path file, Clock clock) {
+        this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public SourceOffsets load(PipelineId pipeline) throws OffsetStoreException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return SourceOffsets.none();
+        } catch (IOException e) {
+            throw new OffsetStoreException("cannot read offsets file " + file + ": " + e.getMessage()
+                    + ". If it is damaged, restore it or remove it to start over (which re-snapshots)", e);
+        }
+        String owner = root.path("pipeline").asText(null);
+        if (owner != null && !owner.equals(pipeline.name())) {
+            throw new OffsetStoreException("offsets file " + file + " belongs to pipeline '" + owner
+                    + "', not '" + pipeline + "'; give each pipeline its own offsets file");
+        }
+        Map<String, String> entries = JSON.convertValue(root.path("offsets"), new TypeReference<>() {
+        });
+        return entries == null ? SourceOffsets.none() : new SourceOffsets(entries);
+    }
+
+    @Override
+    public void save(PipelineId pipeline, SourceOffsets offsets) throws OffsetStoreException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("pipeline", pipeline.name());
+        root.put("saved_at", clock.instant().toString());
+        root.set("offsets", JSON.valueToTree(offsets.entries()));
+        Path dir = file.getParent();
+        Path temp = dir.resolve(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new OffsetStoreException("the file system of " + dir + " cannot rename atomically;"
+                        + " put the offsets file on a local file system", e);
+            }
+            forceDirectory(dir);
+        } catch (IOException e) {
+            throw new OffsetStoreException("cannot write offsets file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes the rename itself durable; some file systems refuse to open a directory, which then cannot matter. */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Not supported here (e.g. some non-Linux file systems); the rename is as durable as it can be made.
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "file " + file;
+    }
+
+    @Override
+    public void close() {
+        // Nothing is held open between saves.
+    }
+}
