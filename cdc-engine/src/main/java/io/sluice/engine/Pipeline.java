@@ -25,8 +25,6 @@ public final class Pipeline implements AutoCloseable {
 
     /** How long sinks may stay unreachable at start-up before the pipeline gives up. */
     public static final Duration SINK_STARTUP_TIMEOUT = Duration.ofSeconds(30);
-    /** Upper bound of one transaction's changes held in memory until its commit (see CommitOrderedHandler). */
-    public static final int MAX_TRANSACTION_CHANGES = 500_000;
     public static final int MAX_BATCH_SIZE = 2048;
 
     private final PipelineConfig config;
@@ -86,7 +84,7 @@ public final class Pipeline implements AutoCloseable {
             throw e;
         }
         debezium = new DebeziumSource(new PipelineId(config.name()), source, config.offsets(), dispatcher,
-                MAX_TRANSACTION_CHANGES);
+                source.maxTransactionChanges());
         debezium.start(new DebeziumSource.Listener() {
             @Override
             public void snapshotting() {

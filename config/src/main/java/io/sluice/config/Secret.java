@@ -1,11 +1,11 @@
 package io.sluice.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Objects;
 
 /**
  * A configuration value that must never be shown: passwords, tokens, keys. {@link #toString()} is masked so a
- * secret cannot leak through a log line, an error message or a record's generated {@code toString()}.
+ * secret cannot leak through a log line, an error message or a record's generated {@code toString()}. In YAML a
+ * secret is any scalar ({@code password: 123456} included); {@link ConfigLoader} binds it.
  */
 public final class Secret {
     private static final String MASK = "******";
@@ -15,7 +15,6 @@ public final class Secret {
         this.value = Objects.requireNonNull(value, "value");
     }
 
-    @JsonCreator
     public static Secret of(String value) {
         return new Secret(value);
     }

@@ -78,6 +78,8 @@ final class DebeziumProperties {
         p.setProperty("heartbeat.interval.ms", Long.toString(HEARTBEAT_INTERVAL.toMillis()));
 
         p.setProperty("decimal.handling.mode", "string");
+        // In string mode a numeric column's schema looks like text; the source type tells the normalizer apart.
+        p.setProperty("datatype.propagate.source.type", ".+\\.numeric,.+\\._numeric,.+\\.money");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("interval.handling.mode", "string");
         p.setProperty("binary.handling.mode", "bytes");

@@ -23,9 +23,10 @@ final class OffsetStoreSettings {
     static void write(PipelineId pipeline, OffsetStoreConfig config, Properties target) {
         target.setProperty(PIPELINE, pipeline.name());
         target.setProperty(KIND, config.kind());
-        switch (config) {
-            case FileOffsetStoreConfig file -> target.setProperty(PREFIX + "path",
-                    file.path().toAbsolutePath().normalize().toString());
+        if (config instanceof FileOffsetStoreConfig file) {
+            target.setProperty(PREFIX + "path", file.path().toAbsolutePath().normalize().toString());
+        } else {
+            throw new IllegalArgumentException("no Debezium settings for offset store kind " + config.kind());
         }
     }
 

@@ -9,7 +9,8 @@ import java.time.Instant;
  *                   Not in commit order across transactions; see {@link ChangeEvent#version()}.
  * @param commitLsn  end LSN of the commit record of the change's transaction (for snapshot reads: the snapshot's
  *                   position); this orders transactions by commit
- * @param txId       PostgreSQL transaction id, or {@code null} when unknown (snapshot reads)
+ * @param txId       PostgreSQL transaction id (for snapshot reads: the snapshot transaction's), or {@code null}
+ *                   when unknown
  * @param commitTime commit timestamp of the transaction (for snapshot reads: when the row was read)
  * @param snapshot   whether the event was produced by a snapshot rather than the WAL stream
  */

@@ -18,6 +18,9 @@ import java.util.List;
  * @param snapshot       when to read the tables in full (default {@code initial})
  * @param decimals       how {@code numeric} values are written (default {@code string})
  * @param connectTimeout how long to wait for the server to answer (default 10s)
+ * @param maxTransactionChanges how many changes of one transaction are held in memory until its commit gives them
+ *                       their commit-ordered version (default 500000, about 1-2 KB of heap each); a larger
+ *                       transaction stops the pipeline with an error
  */
 public record PostgresSourceConfig(
         String host,
@@ -30,10 +33,12 @@ public record PostgresSourceConfig(
         List<String> tables,
         SnapshotMode snapshot,
         DecimalMode decimals,
-        Duration connectTimeout) {
+        Duration connectTimeout,
+        Integer maxTransactionChanges) {
 
     public static final int DEFAULT_PORT = 5432;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_TRANSACTION_CHANGES = 500_000;
 
     public PostgresSourceConfig {
         port = port == null ? DEFAULT_PORT : port;
@@ -41,6 +46,7 @@ public record PostgresSourceConfig(
         snapshot = snapshot == null ? SnapshotMode.INITIAL : snapshot;
         decimals = decimals == null ? DecimalMode.STRING : decimals;
         connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
+        maxTransactionChanges = maxTransactionChanges == null ? DEFAULT_MAX_TRANSACTION_CHANGES : maxTransactionChanges;
     }
 
     /** {@code host:port/database}, for messages; never includes credentials. */

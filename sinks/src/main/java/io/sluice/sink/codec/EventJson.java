@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.event.Key;
 import io.sluice.engine.event.Lsn;
@@ -82,6 +83,8 @@ public final class EventJson {
 
     private final JsonFactory factory = JsonFactory.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            // Otherwise characters outside the BMP (emoji) come out as escaped surrogate pairs, unlike all others.
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .build();
 
     /**

@@ -1,0 +1,259 @@
+package io.sluice.config;
+
+import io.sluice.config.offsets.FileOffsetStoreConfig;
+import io.sluice.config.offsets.OffsetStoreConfig;
+import io.sluice.config.sink.KafkaSinkConfig;
+import io.sluice.config.sink.SinkConfig;
+import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.config.source.SourceConfig;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The rules a bound configuration must meet before anything starts. Every rule runs and reports into
+ * {@link Problems}; nothing is repaired. Uniqueness is checked across pipelines, each duplicate pointing back
+ * at the first use.
+ */
+final class ConfigValidator {
+
+    private static final Pattern PIPELINE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    /** Unquoted PostgreSQL identifiers as used for slots and publications; 63 is NAMEDATALEN - 1. */
+    private static final Pattern PG_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
+    private static final int PG_IDENTIFIER_MAX_LENGTH = 63;
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
+    private static final Pattern SERVER = Pattern.compile("(?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})");
+    private static final List<String> TOPIC_PLACEHOLDERS = List.of("database", "schema", "table");
+    private static final Pattern TOPIC_CHARACTER = Pattern.compile("[A-Za-z0-9._-]");
+
+    private final Problems problems;
+    private final Map<String, String> pipelineNames = new HashMap<>();
+    private final Map<String, String> slots = new HashMap<>();
+    private final Map<String, String> offsetFiles = new HashMap<>();
+
+    ConfigValidator(Problems problems) {
+        this.problems = problems;
+    }
+
+    void validate(SluiceConfig config) {
+        if (config.pipelines().isEmpty()) {
+            requireNonEmpty("pipelines", "must list at least one pipeline", "");
+            return;
+        }
+        for (int i = 0; i < config.pipelines().size(); i++) {
+            validatePipeline(KeyPath.index("pipelines", i), config.pipelines().get(i));
+        }
+    }
+
+    private void validatePipeline(String path, PipelineConfig pipeline) {
+        String namePath = KeyPath.key(path, "name");
+        if (requireText(namePath, pipeline.name())) {
+            if (!PIPELINE_NAME.matcher(pipeline.name()).matches()) {
+                problems.add(namePath, problems.show(namePath, pipeline.name()) + " is not a valid pipeline name",
+                        "use lowercase letters, digits, '_' and '-', starting with a letter or digit");
+            } else {
+                requireUnique(namePath, pipeline.name(), pipelineNames,
+                        "pipeline name " + problems.show(namePath, pipeline.name()), "");
+            }
+        }
+        validateSource(KeyPath.key(path, "source"), pipeline.source());
+        validateSinks(KeyPath.key(path, "sinks"), pipeline.sinks());
+        validateOffsets(KeyPath.key(path, "offsets"), pipeline.offsets());
+    }
+
+    private void validateSource(String path, SourceConfig source) {
+        String postgresPath = KeyPath.key(path, "postgres");
+        if (source == null) {
+            problems.missing(path);
+        } else if (source.postgres() == null) {
+            problems.missing(postgresPath);
+        } else {
+            validatePostgres(postgresPath, source.postgres());
+        }
+    }
+
+    private void validatePostgres(String path, PostgresSourceConfig postgres) {
+        requireText(KeyPath.key(path, "host"), postgres.host());
+        requireText(KeyPath.key(path, "database"), postgres.database());
+        requireText(KeyPath.key(path, "user"), postgres.user());
+        String slotPath = KeyPath.key(path, "slot");
+        if (requireText(slotPath, postgres.slot())
+                && requireIdentifier(slotPath, postgres.slot(), "replication slot")) {
+            requireUnique(slotPath, postgres.slot(), slots,
+                    "replication slot " + problems.show(slotPath, postgres.slot()),
+                    "each pipeline needs its own replication slot");
+        }
+        String publicationPath = KeyPath.key(path, "publication");
+        if (requireText(publicationPath, postgres.publication())) {
+            requireIdentifier(publicationPath, postgres.publication(), "publication");
+        }
+        requirePort(KeyPath.key(path, "port"), postgres.port());
+        validateTables(KeyPath.key(path, "tables"), postgres.tables());
+        Duration connectTimeout = postgres.connectTimeout();
+        if (connectTimeout.isZero() || connectTimeout.isNegative()) {
+            problems.add(KeyPath.key(path, "connect-timeout"), "must be longer than zero");
+        }
+        if (postgres.maxTransactionChanges() < 1) {
+            problems.add(KeyPath.key(path, "max-transaction-changes"), "must be at least 1");
+        }
+    }
+
+    private void validateTables(String path, List<String> tables) {
+        if (tables.isEmpty()) {
+            requireNonEmpty(path, "must list at least one table",
+                    "tables are written as schema.table, e.g. public.orders");
+        }
+        for (int i = 0; i < tables.size(); i++) {
+            String tablePath = KeyPath.index(path, i);
+            if (!TABLE.matcher(tables.get(i)).matches()) {
+                problems.add(tablePath, problems.show(tablePath, tables.get(i)) + " is not a table name of the form"
+                        + " schema.table", "e.g. public.orders");
+            }
+        }
+    }
+
+    private void validateSinks(String path, List<SinkConfig> sinks) {
+        if (sinks.isEmpty()) {
+            requireNonEmpty(path, "must list at least one sink", "");
+        }
+        for (int i = 0; i < sinks.size(); i++) {
+            SinkConfig sink = sinks.get(i);
+            String sinkPath = KeyPath.key(KeyPath.index(path, i), sink.kind());
+            if (sink instanceof KafkaSinkConfig kafka) {
+                validateKafka(sinkPath, kafka);
+            }
+        }
+    }
+
+    private void validateKafka(String path, KafkaSinkConfig kafka) {
+        String serversPath = KeyPath.key(path, "bootstrap-servers");
+        if (requireText(serversPath, kafka.bootstrapServers())) {
+            for (String server : kafka.bootstrapServers().split(",", -1)) {
+                Matcher matcher = SERVER.matcher(server.trim());
+                if (!matcher.matches() || !isPort(Integer.parseInt(matcher.group(1)))) {
+                    problems.add(serversPath, problems.show(serversPath, kafka.bootstrapServers())
+                            + " is not a list of host:port", "e.g. kafka-1:9092,kafka-2:9092");
+                    break;
+                }
+            }
+        }
+        String topicPath = KeyPath.key(path, "topic");
+        if (requireText(topicPath, kafka.topic())) {
+            validateTopic(topicPath, kafka.topic());
+        }
+    }
+
+    /** A topic template: legal Kafka topic characters around {@code {database}}, {@code {schema}}, {@code {table}}. */
+    private void validateTopic(String path, String topic) {
+        boolean fromEnvironment = problems.substitution(path).isPresent();
+        String shown = problems.show(path, topic);
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            if (c == '{') {
+                int close = topic.indexOf('}', i);
+                if (close < 0) {
+                    problems.add(path, "'{' is not closed by '}' in " + shown);
+                    return;
+                }
+                String name = topic.substring(i + 1, close);
+                if (!TOPIC_PLACEHOLDERS.contains(name)) {
+                    problems.add(path, "unknown placeholder " + (fromEnvironment ? "in " + shown : "{" + name + "}"),
+                            fromEnvironment ? supportedPlaceholders() : placeholderHint(name));
+                    return;
+                }
+                i = close;
+            } else if (!TOPIC_CHARACTER.matcher(String.valueOf(c)).matches()) {
+                problems.add(path, (fromEnvironment ? "a character" : "'" + c + "'") + " in " + shown
+                        + " is not allowed in a Kafka topic name", "use letters, digits, '.', '_' and '-'");
+                return;
+            }
+        }
+    }
+
+    private static String placeholderHint(String name) {
+        return Suggestions.closest(name, TOPIC_PLACEHOLDERS)
+                .map(match -> "did you mean {" + match + "}?")
+                .orElse(supportedPlaceholders());
+    }
+
+    private static String supportedPlaceholders() {
+        return "supported placeholders: {database}, {schema}, {table}";
+    }
+
+    private void validateOffsets(String path, OffsetStoreConfig offsets) {
+        if (offsets == null) {
+            problems.missing(path);
+        } else if (offsets instanceof FileOffsetStoreConfig file) {
+            String filePath = KeyPath.key(path, file.kind());
+            if (file.path() == null || file.path().toString().isBlank()) {
+                problems.add(filePath, "must name a file");
+            } else {
+                // Two spellings of one file (./data/x and data/x) would still have two pipelines overwrite it.
+                String sameFile = file.path().toAbsolutePath().normalize().toString();
+                requireUnique(filePath, sameFile, offsetFiles, "offsets file " + problems.show(filePath,
+                        file.path().toString()), "each pipeline needs its own offsets file");
+            }
+        }
+    }
+
+    /** For a list that came out empty: either the key is missing, or it was written with no items. */
+    private void requireNonEmpty(String path, String message, String hint) {
+        if (problems.hasKey(path)) {
+            problems.add(path, message, hint);
+        } else {
+            problems.missing(path);
+        }
+    }
+
+    private boolean requireText(String path, String value) {
+        if (value == null) {
+            problems.missing(path);
+            return false;
+        }
+        if (value.isBlank()) {
+            problems.add(path, "must not be blank");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean requireIdentifier(String path, String value, String what) {
+        if (value.length() > PG_IDENTIFIER_MAX_LENGTH) {
+            problems.add(path, what + " name " + problems.show(path, value) + " is longer than "
+                    + PG_IDENTIFIER_MAX_LENGTH + " characters");
+            return false;
+        }
+        if (!PG_IDENTIFIER.matcher(value).matches()) {
+            problems.add(path, problems.show(path, value) + " is not a valid " + what + " name",
+                    "use lowercase letters, digits and '_', starting with a letter or '_'");
+            return false;
+        }
+        return true;
+    }
+
+    private void requirePort(String path, int port) {
+        if (!isPort(port)) {
+            problems.add(path, "expected a port number between 1 and 65535, got "
+                    + problems.show(path, String.valueOf(port)));
+        }
+    }
+
+    private static boolean isPort(int port) {
+        return port >= 1 && port <= 65535;
+    }
+
+    /**
+     * @param value   what must be unique across pipelines
+     * @param subject how the message names it, e.g. {@code replication slot "orders"}
+     */
+    private void requireUnique(String path, String value, Map<String, String> firstUses, String subject,
+            String hint) {
+        String firstUse = firstUses.putIfAbsent(value, path);
+        if (firstUse != null) {
+            problems.add(path, subject + " is already used at line " + problems.lineOf(firstUse), hint);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads durations as people write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1d}. */
+final class Durations {
+
+    static final String FORMS = "a duration such as 500ms, 10s, 2m, 1h or PT10S";
+
+    private static final Pattern SHORT_FORM = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private Durations() {
+    }
+
+    /** The duration, or null when the text is neither the short form nor ISO-8601 ({@code PT1M30S}). */
+    static Duration parse(String text) {
+        Matcher shortForm = SHORT_FORM.matcher(text);
+        try {
+            if (shortForm.matches()) {
+                long amount = Long.parseLong(shortForm.group(1));
+                return switch (shortForm.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+            }
+            return text.matches("[-+]?[Pp].*") ? Duration.parse(text) : null;
+        } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
+            // Too many digits or out of Duration's range: as unusable as text in the wrong form.
+            return null;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.sluice.config;
+
+import static io.sluice.config.ExampleConfig.ENV;
+import static io.sluice.config.ExampleConfig.FILE;
+import static io.sluice.config.ExampleConfig.SECOND_PIPELINE;
+import static io.sluice.config.ExampleConfig.YAML;
+import static io.sluice.config.ExampleConfig.with;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One mistake per file, each reported as exactly one problem at the expected line and key path. Line numbers
+ * refer to {@link ExampleConfig#YAML}: port is on line 6, tables on 12, the kafka sink on 15, offsets on 20.
+ */
+class InvalidConfigTest {
+
+    /**
+     * @param fragment expected in the rendered problem, hint included
+     */
+    record Case(String description, String yaml, Map<String, String> env, int line, String path, String fragment) {
+        Case(String description, String yaml, int line, String path, String fragment) {
+            this(description, yaml, ENV, line, path, fragment);
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    static Stream<Case> invalidConfigurations() {
+        return Stream.of(
+                new Case("misspelt key", with("host: localhost", "hots: localhost"),
+                        5, "pipelines[0].source.postgres.hots", "unknown key \"hots\" (did you mean \"host\"?)"),
+                new Case("unknown key far from any known one",
+                        with("topic:", "colour: red\n          topic:"), 17, "pipelines[0].sinks[0].kafka.colour",
+                        "(supported keys: bootstrap-servers, topic, tombstones, producer)"),
+                new Case("camelCase key", with("bootstrap-servers:", "bootstrapServers:"),
+                        16, "pipelines[0].sinks[0].kafka.bootstrapServers", "did you mean \"bootstrap-servers\"?"),
+                new Case("unknown sink type", with("- kafka:", "- kafak:"),
+                        15, "pipelines[0].sinks[0].kafak", "unknown type \"kafak\" (did you mean \"kafka\"?)"),
+                new Case("missing required key", with("        database: shop\n", ""),
+                        4, "pipelines[0].source.postgres.database", "missing required key"),
+                new Case("list expected", with("[public.orders, public.customers]", "public.orders"),
+                        12, "pipelines[0].source.postgres.tables", "expected a list, got \"public.orders\""),
+                new Case("number expected", with("port: 5432", "port: abc"),
+                        6, "pipelines[0].source.postgres.port", "expected a whole number, got \"abc\""),
+                new Case("port out of range", with("port: 5432", "port: 70000"),
+                        6, "pipelines[0].source.postgres.port", "expected a port number between 1 and 65535"),
+                new Case("bad enum value", with("snapshot: initial", "snapshot: always"),
+                        13, "pipelines[0].source.postgres.snapshot",
+                        "expected one of initial, never, initial-only, when-needed, got \"always\""),
+                new Case("enum value in the wrong case", with("snapshot: initial", "snapshot: Initial"),
+                        13, "pipelines[0].source.postgres.snapshot", "(did you mean \"initial\"?)"),
+                new Case("boolean from a YAML 1.1 word", with("topic:", "tombstones: yes\n          topic:"),
+                        17, "pipelines[0].sinks[0].kafka.tombstones", "expected true or false, got \"yes\""),
+                new Case("duration without unit", with("snapshot: initial", "connect-timeout: 10"),
+                        13, "pipelines[0].source.postgres.connect-timeout",
+                        "expected a duration such as 500ms, 10s, 2m, 1h or PT10S, got 10"),
+                new Case("zero duration", with("snapshot: initial", "connect-timeout: 0s"),
+                        13, "pipelines[0].source.postgres.connect-timeout", "must be longer than zero"),
+                new Case("no room for a transaction", with("snapshot: initial", "max-transaction-changes: 0"),
+                        13, "pipelines[0].source.postgres.max-transaction-changes", "must be at least 1"),
+                new Case("duplicate pipeline name", YAML + SECOND_PIPELINE.replace("name: customers", "name: orders"),
+                        22, "pipelines[1].name", "pipeline name \"orders\" is already used at line 2"),
+                new Case("invalid pipeline name", with("name: orders", "name: Orders"),
+                        2, "pipelines[0].name", "\"Orders\" is not a valid pipeline name"),
+                new Case("duplicate slot",
+                        YAML + SECOND_PIPELINE.replace("slot: sluice_customers", "slot: sluice_orders"),
+                        30, "pipelines[1].source.postgres.slot",
+                        "replication slot \"sluice_orders\" is already used at line 10"),
+                new Case("duplicate offsets file, spelt differently",
+                        YAML + SECOND_PIPELINE.replace("./data/customers.offsets", "data/orders.offsets"),
+                        41, "pipelines[1].offsets.file",
+                        "offsets file \"data/orders.offsets\" is already used at line 21"),
+                new Case("slot name with uppercase and dash", with("slot: sluice_orders", "slot: Sluice-Orders"),
+                        10, "pipelines[0].source.postgres.slot",
+                        "\"Sluice-Orders\" is not a valid replication slot name"),
+                new Case("slot name too long", with("slot: sluice_orders", "slot: " + "s".repeat(64)),
+                        10, "pipelines[0].source.postgres.slot", "is longer than 63 characters"),
+                new Case("table without schema", with("public.customers", "customers"),
+                        12, "pipelines[0].source.postgres.tables[1]",
+                        "\"customers\" is not a table name of the form schema.table"),
+                new Case("unknown topic placeholder", with("{table}\"", "{tabel}\""),
+                        17, "pipelines[0].sinks[0].kafka.topic",
+                        "unknown placeholder {tabel} (did you mean {table}?)"),
+                new Case("bootstrap server without port", with("localhost:9092", "localhost"),
+                        16, "pipelines[0].sinks[0].kafka.bootstrap-servers",
+                        "\"localhost\" is not a list of host:port"),
+                new Case("no sinks", with(YAML.substring(YAML.indexOf("    sinks:"), YAML.indexOf("    offsets:")),
+                        "    sinks: []\n"), 14, "pipelines[0].sinks", "must list at least one sink"),
+                new Case("no pipelines", "pipelines: []\n", 1, "pipelines", "must list at least one pipeline"),
+                new Case("offsets missing", with("    offsets:\n      file: ./data/orders.offsets\n", ""),
+                        2, "pipelines[0].offsets", "missing required key"),
+                new Case("undefined environment variable", YAML, Map.of(),
+                        9, "pipelines[0].source.postgres.password", "environment variable PG_PASSWORD is not set"),
+                new Case("unclosed reference", with("${PG_PASSWORD}", "${PG_PASSWORD"),
+                        9, "pipelines[0].source.postgres.password", "\"${\" is not closed by \"}\""),
+                new Case("duplicate key", with("port: 5432", "port: 5432\n        port: 5433"),
+                        7, "pipelines[0].source.postgres.port", "duplicate key \"port\", first written at line 6"),
+                new Case("alias", with("user: sluice", "user: *admin"),
+                        8, "pipelines[0].source.postgres.user", "YAML aliases (*admin) are not supported"),
+                new Case("empty file", "", 1, "", "the file is empty"),
+                new Case("comments only", "# pipelines: []\n", 1, "", "the file is empty"),
+                new Case("tab indentation", with("        host: localhost", "\thost: localhost"),
+                        5, "", "tab character; YAML indents with spaces only"),
+                new Case("line indented too little", with("        port: 5432", "       port: 5432"),
+                        6, "", "the indentation of this line does not match the lines above it"),
+                new Case("colon in a plain value", with("database: shop", "database: shop: x"),
+                        7, "", "unexpected ':'"),
+                new Case("unclosed quote", with("database: shop", "database: \"shop"),
+                        7, "", "this quoted value runs on to line 17; is its closing quote missing?"),
+                new Case("unclosed bracket", with("public.customers]", "public.customers"),
+                        12, "", "'[' opened here is not closed by a matching ']'"),
+                new Case("second document", YAML + "---\npipelines: []\n", 23, "", "this is in a second YAML document"),
+                new Case("not a mapping", "- orders\n", 1, "", "expected a mapping, got a list"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidConfigurations")
+    void reportsTheProblemAtItsLineAndKey(Case invalid) {
+        ConfigException error = catchThrowableOfType(ConfigException.class,
+                () -> new ConfigLoader(invalid.env()::get).load(invalid.yaml(), FILE));
+
+        assertThat(error).as("loading should fail").isNotNull();
+        assertThat(error.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.file()).isEqualTo(FILE);
+            assertThat(problem.line()).isEqualTo(invalid.line());
+            assertThat(problem.column()).isPositive();
+            assertThat(problem.path()).isEqualTo(invalid.path());
+            assertThat(problem.render()).contains(invalid.fragment());
+        });
+    }
+}
