@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Maps each configured sink to its implementation in one place: no scanning, no registry. */
-final class SinkFactory {
+public final class SinkFactory {
     private SinkFactory() {
     }
 
-    static List<SinkBinding> create(PipelineConfig pipeline) {
+    public static List<SinkBinding> create(PipelineConfig pipeline) {
         Map<String, Integer> seen = new HashMap<>();
         List<SinkBinding> bindings = new ArrayList<>();
         for (SinkConfig config : pipeline.sinks()) {

@@ -1,0 +1,78 @@
+package io.sluice.it;
+
+import io.sluice.app.SinkFactory;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.PipelineConfig;
+import io.sluice.engine.Pipeline;
+import io.sluice.engine.RetryPolicy;
+import io.sluice.it.support.LocalKafka;
+import io.sluice.it.support.LocalPostgres;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One test's slice of the shared servers: its own database, slot, publication, topic prefix and offsets file, so
+ * tests never see each other's data.
+ */
+final class SluiceFixture {
+    final LocalPostgres postgres;
+    final LocalKafka kafka;
+    final String name;
+    final Path offsets;
+
+    SluiceFixture(LocalPostgres postgres, LocalKafka kafka, String name, Path workDir) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.name = name;
+        this.offsets = workDir.resolve(name + ".offsets");
+        postgres.createDatabase(name);
+    }
+
+    String topicPrefix() {
+        return "it." + name + ".";
+    }
+
+    void sql(String... statements) {
+        postgres.execute(name, statements);
+    }
+
+    /** The pipeline's YAML, loaded through Sluice's own config loader. */
+    PipelineConfig config(String tables, String extraSource) throws ConfigException {
+        String yaml = """
+                pipelines:
+                  - name: %s
+                    source:
+                      postgres:
+                        host: 127.0.0.1
+                        port: %d
+                        database: %s
+                        user: %s
+                        password: unused
+                        slot: %s
+                        publication: %s
+                        tables: [%s]
+                %s
+                    sinks:
+                      - kafka:
+                          bootstrap-servers: %s
+                          topic: "%s{schema}.{table}"
+                    offsets:
+                      file: %s
+                """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, name + "_slot",
+                name + "_pub", tables, extraSource.indent(8).stripTrailing(), kafka.bootstrapServers(),
+                topicPrefix(), offsets);
+        return new ConfigLoader(Map.of()::get).load(yaml, name + ".yaml").pipelines().get(0);
+    }
+
+    Pipeline start(PipelineConfig config) throws Exception {
+        Pipeline pipeline = new Pipeline(config, SinkFactory.create(config), RetryPolicy.DEFAULT, new Random());
+        pipeline.start();
+        return pipeline;
+    }
+
+    KafkaEvents events() {
+        return new KafkaEvents(kafka.bootstrapServers(), topicPrefix());
+    }
+}
