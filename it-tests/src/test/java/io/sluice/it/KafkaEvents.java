@@ -22,7 +22,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Sluice's JSON form. Tombstones are kept (value {@code null}).
  */
 final class KafkaEvents implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Keeps numbers exactly as written (2.50 stays 2.50), so tests see what consumers see. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     /** One record as a test sees it. */
     record Received(String topic, int partition, long offset, JsonNode key, JsonNode value, Map<String, String> headers) {

@@ -9,7 +9,6 @@ import io.sluice.engine.RetryPolicy;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -63,7 +62,7 @@ final class SluiceFixture {
                 """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, name + "_slot",
                 name + "_pub", tables, extraSource.indent(8).stripTrailing(), kafka.bootstrapServers(),
                 topicPrefix(), offsets);
-        return new ConfigLoader(Map.of()::get).load(yaml, name + ".yaml").pipelines().get(0);
+        return new ConfigLoader(variable -> null).load(yaml, name + ".yaml").pipelines().get(0);
     }
 
     Pipeline start(PipelineConfig config) throws Exception {
