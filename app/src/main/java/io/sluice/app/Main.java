@@ -101,7 +101,13 @@ public final class Main implements Runnable {
                 stopAll(pipelines);
                 return EXIT_START_FAILED;
             }
-            return awaitAll(pipelines, err);
+            int exit = awaitAll(pipelines, err);
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdown);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // The hook is running: it stops the pipelines itself.
+            }
+            return exit;
         }
 
         /** Waits until every pipeline stopped; the first failure stops the others. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -72,8 +73,9 @@ public final class Pipeline implements AutoCloseable {
      */
     public void start() throws PipelineException, InterruptedException {
         moveTo(PipelineState.STARTING);
+        Set<String> fullIdentityTables;
         try {
-            PostgresPreflight.check(config.name(), source);
+            fullIdentityTables = PostgresPreflight.check(config.name(), source);
             for (SinkBinding binding : sinks) {
                 open(binding);
             }
@@ -84,7 +86,7 @@ public final class Pipeline implements AutoCloseable {
             throw e;
         }
         debezium = new DebeziumSource(new PipelineId(config.name()), source, config.offsets(), dispatcher,
-                source.maxTransactionChanges());
+                fullIdentityTables);
         debezium.start(new DebeziumSource.Listener() {
             @Override
             public void snapshotting() {

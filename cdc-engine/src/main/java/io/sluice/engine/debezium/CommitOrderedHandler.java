@@ -76,8 +76,10 @@ final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<Record
                     onTransactionMarker(record, ready);
                 } else if (EventNormalizer.isDataChange(record)) {
                     onDataChange(record, ready);
+                } else {
+                    // Heartbeats are only sent while streaming; they carry no change and only move the offset.
+                    progress.streaming();
                 }
-                // Heartbeats and anything else carry no change: they only move the offset forward.
                 if (openTransactionId == null) {
                     safe = unmarked.size();
                 }

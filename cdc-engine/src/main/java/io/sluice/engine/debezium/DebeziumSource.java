@@ -11,6 +11,7 @@ import io.sluice.engine.Dispatcher;
 import io.sluice.engine.offset.PipelineId;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -37,16 +38,21 @@ public final class DebeziumSource implements AutoCloseable {
     private final OffsetStoreConfig offsets;
     private final Dispatcher dispatcher;
     private final int maxTransactionChanges;
+    private final Set<String> fullIdentityTables;
     private final ExecutorService runner;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
+    /**
+     * @param fullIdentityTables captured tables with {@code REPLICA IDENTITY FULL} (see {@link PostgresPreflight})
+     */
     public DebeziumSource(PipelineId pipeline, PostgresSourceConfig source, OffsetStoreConfig offsets,
-            Dispatcher dispatcher, int maxTransactionChanges) {
+            Dispatcher dispatcher, Set<String> fullIdentityTables) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.source = Objects.requireNonNull(source, "source");
         this.offsets = Objects.requireNonNull(offsets, "offsets");
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
-        this.maxTransactionChanges = maxTransactionChanges;
+        this.maxTransactionChanges = source.maxTransactionChanges();
+        this.fullIdentityTables = Set.copyOf(fullIdentityTables);
         this.runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "sluice-" + pipeline + "-source"));
     }
 
@@ -57,7 +63,7 @@ public final class DebeziumSource implements AutoCloseable {
         }
         CommitOrderedHandler handler = new CommitOrderedHandler(pipeline.name(),
                 DebeziumProperties.topicPrefix(pipeline) + ".transaction",
-                new EventNormalizer(source.decimals(), DebeziumProperties.TOAST_PLACEHOLDER),
+                new EventNormalizer(source.decimals(), DebeziumProperties.TOAST_PLACEHOLDER, fullIdentityTables),
                 dispatcher, maxTransactionChanges, new CommitOrderedHandler.Progress() {
                     @Override
                     public void snapshotting() {

@@ -46,14 +46,18 @@ public final class EventNormalizer {
     private final ValueConverters converters;
     private final ToastPlaceholder placeholder;
     private final ConcurrentMap<String, RecordLayout> layouts = new ConcurrentHashMap<>();
+    private final Set<String> fullIdentityTables;
 
     /**
-     * @param decimals         how exact numerics are written
-     * @param toastPlaceholder the connector's {@code unavailable.value.placeholder}; non-empty ASCII
+     * @param decimals           how exact numerics are written
+     * @param toastPlaceholder   the connector's {@code unavailable.value.placeholder}; non-empty ASCII
+     * @param fullIdentityTables {@code schema.table} names of tables with {@code REPLICA IDENTITY FULL}, whose
+     *                           {@code before} images are whole rows; others' are cut to the key columns
      */
-    public EventNormalizer(DecimalMode decimals, String toastPlaceholder) {
+    public EventNormalizer(DecimalMode decimals, String toastPlaceholder, Set<String> fullIdentityTables) {
         this.converters = new ValueConverters(decimals);
         this.placeholder = new ToastPlaceholder(toastPlaceholder);
+        this.fullIdentityTables = Set.copyOf(fullIdentityTables);
     }
 
     /**
@@ -114,7 +118,8 @@ public final class EventNormalizer {
             throw new UnconvertibleValueException(
                     "the " + op.name().toLowerCase(Locale.ROOT) + " has no row after the change");
         }
-        Row before = beforeStruct == null ? null : Row.of(layout.rows.convertBefore(beforeStruct));
+        Row before = beforeStruct == null ? null
+                : Row.of(layout.rows.convertBefore(beforeStruct, fullIdentityTables.contains(table.qualifiedName())));
         Set<String> unchanged = Set.of();
         Row after = null;
         if (op == Op.UPDATE) {

@@ -5,22 +5,31 @@ import io.sluice.engine.PipelineException;
 import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 /**
- * Checks before start-up that the source answers, the credentials work and logical decoding is on, so a wrong
- * host or password fails within the connect timeout with a plain message instead of deep inside Debezium.
+ * Checks before start-up that the source answers, the credentials work, logical decoding is on and every captured
+ * table exists with a primary key, so a wrong host, password or table name fails within the connect timeout with a
+ * plain message instead of deep inside Debezium. Changes nothing on the server.
  */
 public final class PostgresPreflight {
     private PostgresPreflight() {
     }
 
-    public static void check(String pipeline, PostgresSourceConfig source) throws PipelineException {
-        String where = "pipeline '" + pipeline + "': PostgreSQL at " + source.address() + " as user '"
-                + source.user() + "'";
+    /**
+     * @return {@code schema.table} names of the captured tables that have {@code REPLICA IDENTITY FULL}
+     */
+    public static Set<String> check(String pipeline, PostgresSourceConfig source) throws PipelineException {
+        String prefix = "pipeline '" + pipeline + "': ";
+        String where = "PostgreSQL at " + source.address() + " as user '" + source.user() + "'";
         Properties props = new Properties();
         props.setProperty("user", source.user());
         if (source.password() != null) {
@@ -32,19 +41,56 @@ public final class PostgresPreflight {
         props.setProperty("socketTimeout", Long.toString(Math.max(1, source.connectTimeout().toSeconds()) * 3));
         props.setProperty("ApplicationName", "sluice-" + pipeline + "-preflight");
         String url = "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database();
-        try (Connection connection = DriverManager.getConnection(url, props);
-                Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SHOW wal_level")) {
-            rs.next();
-            String walLevel = rs.getString(1);
+        try (Connection connection = DriverManager.getConnection(url, props)) {
+            String walLevel = walLevel(connection);
             if (!"logical".equals(walLevel)) {
-                throw new PipelineException(where + ": wal_level is '" + walLevel
+                throw new PipelineException(prefix + where + ": wal_level is '" + walLevel
                         + "', but change capture needs 'logical'. Set wal_level = logical in postgresql.conf"
                         + " (or ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL");
             }
+            return inspectTables(connection, prefix + source.address() + ": ", source.tables());
         } catch (SQLException e) {
-            throw new PipelineException("cannot connect to " + where + ": " + plainReason(e), e);
+            throw new PipelineException(prefix + "cannot connect to " + where + ": " + plainReason(e), e);
         }
+    }
+
+    private static String walLevel(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SHOW wal_level")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static Set<String> inspectTables(Connection connection, String prefix, List<String> tables)
+            throws SQLException, PipelineException {
+        Set<String> fullIdentity = new HashSet<>();
+        List<String> problems = new ArrayList<>();
+        String sql = "SELECT c.relreplident,"
+                + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r', 'p') AND n.nspname = ? AND c.relname = ?";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (String table : tables) {
+                int dot = table.indexOf('.');
+                statement.setString(1, table.substring(0, dot));
+                statement.setString(2, table.substring(dot + 1));
+                try (ResultSet rs = statement.executeQuery()) {
+                    if (!rs.next()) {
+                        problems.add("table " + table + " does not exist (names are case-sensitive, as in the catalog)");
+                    } else if (!rs.getBoolean(2)) {
+                        problems.add("table " + table + " has no primary key; Sluice applies changes by primary key."
+                                + " Add one: ALTER TABLE " + table + " ADD PRIMARY KEY (...)");
+                    } else if ("f".equals(rs.getString(1))) {
+                        fullIdentity.add(table);
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new PipelineException(prefix + String.join("; ", problems));
+        }
+        return fullIdentity;
     }
 
     /** The server's or driver's own words, without the severity prefix and without a stack trace. */

@@ -55,12 +55,12 @@ final class RowConverter {
     }
 
     /**
-     * The old row. With {@code REPLICA IDENTITY DEFAULT} PostgreSQL sends only the key columns and Debezium fills
-     * the others with {@code null}s that are not the row's values, so such an image is cut down to the key columns.
-     * Placeholders are left out as in new rows.
+     * The old row. Unless the table has {@code REPLICA IDENTITY FULL}, PostgreSQL sends only the key columns and
+     * Debezium fills the others with nulls or empty values that are not the row's, so such an image is cut down to
+     * the key columns. Placeholders are left out as in new rows.
      */
-    Map<String, Object> convertBefore(Struct row) throws UnconvertibleValueException {
-        boolean keyOnly = knowsKey && allNonKeyColumnsNull(row);
+    Map<String, Object> convertBefore(Struct row, boolean fullImage) throws UnconvertibleValueException {
+        boolean keyOnly = knowsKey && !fullImage;
         Map<String, Object> values = new LinkedHashMap<>(capacity());
         for (Column column : columns) {
             if (keyOnly && !column.key()) {
@@ -72,15 +72,6 @@ final class RowConverter {
             }
         }
         return values;
-    }
-
-    private boolean allNonKeyColumnsNull(Struct row) {
-        for (Column column : columns) {
-            if (!column.key() && column.raw(row) != null) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private int capacity() {

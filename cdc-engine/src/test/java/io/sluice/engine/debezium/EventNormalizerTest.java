@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
@@ -54,7 +55,10 @@ class EventNormalizerTest {
     private static final long COMMIT_LSN = 0x1A2B4000L;
     private static final long VERSION = 42L;
 
-    private static final EventNormalizer NORMALIZER = new EventNormalizer(DecimalMode.STRING, PLACEHOLDER);
+    /** Tables whose old rows the fixtures send in full, as with REPLICA IDENTITY FULL. */
+    private static final Set<String> FULL_IDENTITY = Set.of("public.items", "public.docs");
+    private static final EventNormalizer NORMALIZER =
+            new EventNormalizer(DecimalMode.STRING, PLACEHOLDER, FULL_IDENTITY);
 
     private static final Schema DATE = io.debezium.time.Date.builder().optional().build();
     private static final Schema MICRO_TIME = MicroTime.builder().optional().build();
@@ -99,7 +103,7 @@ class EventNormalizerTest {
                 .key("id", Schema.INT32_SCHEMA)
                 .column("v", type)
                 .build();
-        ChangeEvent event = new EventNormalizer(decimals, PLACEHOLDER)
+        ChangeEvent event = new EventNormalizer(decimals, PLACEHOLDER, FULL_IDENTITY)
                 .normalize(items.insert(items.row("id", 1, "v", value)), VERSION, COMMIT_LSN);
         return event.after().get("v");
     }
@@ -546,8 +550,9 @@ class EventNormalizerTest {
 
         @Test
         void deleteWithDefaultReplicaIdentityHasKeyOnlyBefore() throws Exception {
-            // PostgreSQL sends only the key; Debezium fills the other columns with nulls.
-            ChangeEvent event = normalized(items.delete(items.row("id", 1)));
+            // PostgreSQL sends only the key; Debezium fills the other columns with nulls, or "" for NOT NULL text.
+            ChangeEvent event = new EventNormalizer(DecimalMode.STRING, PLACEHOLDER, Set.of())
+                    .normalize(items.delete(items.row("id", 1, "name", "")), 100L, 100L);
 
             assertThat(event.op()).isEqualTo(Op.DELETE);
             assertThat(event.isDelete()).isTrue();
@@ -712,7 +717,7 @@ class EventNormalizerTest {
 
         @Test
         void configuredPlaceholderIsTheOneRecognised() throws Exception {
-            EventNormalizer custom = new EventNormalizer(DecimalMode.STRING, "<unchanged>");
+            EventNormalizer custom = new EventNormalizer(DecimalMode.STRING, "<unchanged>", FULL_IDENTITY);
 
             ChangeEvent event = custom.normalize(
                     docs.update(null, docs.row("id", 1, "body", "<unchanged>", "tags", List.of(PLACEHOLDER))),
@@ -725,7 +730,8 @@ class EventNormalizerTest {
         @ParameterizedTest
         @ValueSource(strings = {"", "ünchanged"})
         void emptyOrNonAsciiPlaceholderIsRejected(String placeholder) {
-            assertThatIllegalArgumentException().isThrownBy(() -> new EventNormalizer(DecimalMode.STRING, placeholder));
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> new EventNormalizer(DecimalMode.STRING, placeholder, FULL_IDENTITY));
         }
     }
 
@@ -881,7 +887,7 @@ class EventNormalizerTest {
                     .column("name", Schema.OPTIONAL_STRING_SCHEMA)
                     .column("created", MICRO_TIMESTAMP)
                     .build();
-            EventNormalizer normalizer = new EventNormalizer(DecimalMode.STRING, PLACEHOLDER);
+            EventNormalizer normalizer = new EventNormalizer(DecimalMode.STRING, PLACEHOLDER, FULL_IDENTITY);
 
             ChangeEvent first = normalizer.normalize(v1.insert(v1.row("id", 1, "name", "a")), 1, COMMIT_LSN);
             ChangeEvent second = normalizer.normalize(
@@ -899,7 +905,7 @@ class EventNormalizerTest {
             PostgresChangeRecords items = PostgresChangeRecords.table("public", "items")
                     .key("id", Schema.INT32_SCHEMA)
                     .build();
-            EventNormalizer normalizer = new EventNormalizer(DecimalMode.STRING, PLACEHOLDER);
+            EventNormalizer normalizer = new EventNormalizer(DecimalMode.STRING, PLACEHOLDER, FULL_IDENTITY);
 
             normalizer.normalize(items.truncate(), 1, COMMIT_LSN);
             ChangeEvent insert = normalizer.normalize(items.insert(items.row("id", 1)), 2, COMMIT_LSN);

@@ -1,0 +1,209 @@
+package io.sluice.it.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.engine.event.Lsn;
+import io.sluice.it.support.LocalKafka;
+import io.sluice.it.support.LocalPostgres;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The README's demo: starts a throwaway PostgreSQL and Kafka, creates a small shop database, runs Sluice's real
+ * command line on a pipelines file, makes some changes, and prints the events that reached Kafka.
+ *
+ * <p>Usage: {@code Demo <repository root>}; everything it writes goes to {@code <root>/.demo/}.
+ */
+public final class Demo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final PrintStream OUT = System.out;
+    private static final String PASSWORD = "demo-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        Path work = root.resolve(".demo");
+        Files.createDirectories(work);
+        Files.deleteIfExists(work.resolve("shop.offsets"));
+        Path jar = root.resolve("app/target/sluice.jar");
+
+        step("Starting a throwaway PostgreSQL and Kafka on free ports");
+        try (LocalPostgres postgres = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start()) {
+            OUT.printf("  PostgreSQL %d on 127.0.0.1:%d, Kafka on %s%n", postgres.majorVersion(), postgres.port(),
+                    kafka.bootstrapServers());
+            createShop(postgres);
+
+            Path config = work.resolve("pipelines.yaml");
+            Files.writeString(config, pipelinesYaml(postgres, kafka, work));
+            step("Running: sluice run --config " + root.relativize(config) + "   (log: "
+                    + root.relativize(work.resolve("sluice.log")) + ")");
+            Process sluice = startSluice(jar, config, work.resolve("sluice.log"));
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.bootstrapServers())) {
+                List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
+                await(consumer, seen, 5, sluice, work);
+                printEvents("Snapshot of the existing rows", seen, 0);
+
+                step("Changing rows in PostgreSQL");
+                String[] changes = {
+                    "INSERT INTO orders (customer_id, status, amount) VALUES (2, 'new', 99.90)",
+                    "UPDATE orders SET status = 'paid', updated_at = now() WHERE id = 1",
+                    "BEGIN; UPDATE customers SET email = 'grace@navy.mil' WHERE id = 2;"
+                            + " UPDATE orders SET status = 'shipped' WHERE id = 2; COMMIT",
+                    "DELETE FROM orders WHERE id = 1",
+                };
+                for (String sql : changes) {
+                    OUT.println("  " + sql);
+                    postgres.execute("shop", sql);
+                }
+                int before = seen.size();
+                // 5 changes, plus the tombstone that follows the delete.
+                await(consumer, seen, before + 6, sluice, work);
+                printEvents("Streamed changes, in commit order", seen, before);
+            } finally {
+                sluice.destroy();
+                sluice.waitFor(30, TimeUnit.SECONDS);
+            }
+            step("Done. Sluice stopped; its offsets are in " + root.relativize(work.resolve("shop.offsets"))
+                    + ". The servers are removed now.");
+        }
+    }
+
+    private static void createShop(LocalPostgres postgres) {
+        postgres.createDatabase("shop");
+        postgres.createRole("sluice", PASSWORD, true);
+        postgres.execute("shop",
+                "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text)",
+                "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int REFERENCES customers,"
+                        + " status text NOT NULL, amount numeric(12,2), note text,"
+                        + " updated_at timestamptz NOT NULL DEFAULT now())",
+                "ALTER TABLE customers OWNER TO sluice",
+                "ALTER TABLE orders OWNER TO sluice",
+                "GRANT CREATE ON DATABASE shop TO sluice",
+                "INSERT INTO customers (name, email) VALUES ('Ada', 'ada@example.com'),"
+                        + " ('Grace', 'grace@example.com'), ('Linus', 'linus@example.com')",
+                "INSERT INTO orders (customer_id, status, amount) VALUES (1, 'new', 12.50), (2, 'new', 1024.00)");
+        OUT.println("  database shop: customers (3 rows), orders (2 rows); role sluice with REPLICATION");
+    }
+
+    private static String pipelinesYaml(LocalPostgres postgres, LocalKafka kafka, Path work) {
+        return """
+                # Written by the Sluice demo. The password comes from the environment.
+                pipelines:
+                  - name: shop
+                    source:
+                      postgres:
+                        host: 127.0.0.1
+                        port: %d
+                        database: shop
+                        user: sluice
+                        password: ${PG_PASSWORD}
+                        slot: sluice_shop
+                        publication: sluice_shop
+                        tables: [public.customers, public.orders]
+                        snapshot: initial
+                    sinks:
+                      - kafka:
+                          bootstrap-servers: %s
+                          topic: "shop.{schema}.{table}"
+                    offsets:
+                      file: %s
+                """.formatted(postgres.port(), kafka.bootstrapServers(), work.resolve("shop.offsets"));
+    }
+
+    private static Process startSluice(Path jar, Path config, Path log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                "run", "--config", config.toString());
+        builder.environment().put("PG_PASSWORD", PASSWORD);
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        return builder.start();
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "sluice-demo",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, "500"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(Pattern.compile("shop\\..*"));
+        return consumer;
+    }
+
+    private static void await(KafkaConsumer<byte[], byte[]> consumer, List<ConsumerRecord<byte[], byte[]>> seen,
+            int count, Process sluice, Path work) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (seen.size() < count) {
+            if (!sluice.isAlive()) {
+                throw new IllegalStateException("Sluice exited with code " + sluice.exitValue() + ":\n"
+                        + Files.readString(work.resolve("sluice.log")));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("no events after " + WAIT.toSeconds() + "s; see "
+                        + work.resolve("sluice.log"));
+            }
+            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+        }
+    }
+
+    private static void printEvents(String title, List<ConsumerRecord<byte[], byte[]>> seen, int from)
+            throws IOException {
+        step(title);
+        String format = "  %-21s %-9s %-10s %-13s %s%n";
+        OUT.printf(format, "TOPIC", "OP", "KEY", "COMMIT LSN", "ROW AFTER THE CHANGE");
+        // Topics are read in parallel; the headers put the records back in commit order for display.
+        List<ConsumerRecord<byte[], byte[]>> ordered = new ArrayList<>(seen.subList(from, seen.size()));
+        ordered.sort(Comparator
+                .<ConsumerRecord<byte[], byte[]>>comparingLong(r -> Long.parseLong(header(r, "sluice.version")))
+                .thenComparingLong(r -> Lsn.parse(header(r, "sluice.lsn")))
+                .thenComparing(r -> r.value() == null));
+        for (ConsumerRecord<byte[], byte[]> record : ordered) {
+            String key = new String(record.key(), StandardCharsets.UTF_8);
+            if (record.value() == null) {
+                OUT.printf(format, record.topic(), "tombstone", key, "", "(null value: compaction forgets the row)");
+                continue;
+            }
+            JsonNode event = JSON.readTree(record.value());
+            String op = switch (event.path("op").asText()) {
+                case "r" -> "snapshot";
+                case "c" -> "insert";
+                case "u" -> "update";
+                case "d" -> "delete";
+                case "t" -> "truncate";
+                default -> event.path("op").asText();
+            };
+            JsonNode after = event.path("after");
+            String row = after.isNull() ? "(deleted; before: " + event.path("before") + ")" : after.toString();
+            OUT.printf(format, record.topic(), op, key, event.path("source").path("commit_lsn").asText(),
+                    row.length() > 90 ? row.substring(0, 87) + "..." : row);
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private static void step(String text) {
+        OUT.println();
+        OUT.println("== " + text);
+    }
+}

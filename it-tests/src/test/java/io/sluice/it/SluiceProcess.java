@@ -1,0 +1,64 @@
+package io.sluice.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the packaged {@code sluice.jar} the way users do, as a separate process. */
+final class SluiceProcess {
+    /** What a finished run printed and how it ended. */
+    record Outcome(int exitCode, String output, long millis) {
+    }
+
+    private SluiceProcess() {
+    }
+
+    static Path jar() {
+        String jar = System.getProperty("sluice.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("sluice.jar not found (" + jar + "); run through Maven: mvn verify");
+        }
+        return Path.of(jar);
+    }
+
+    static ProcessBuilder builder(Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return builder;
+    }
+
+    /** Runs to completion, failing the test if it takes longer than {@code timeoutSeconds}. */
+    static Outcome run(Map<String, String> env, long timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Process process = builder(env, args).start();
+        byte[][] output = new byte[1][];
+        Thread reader = new Thread(() -> {
+            try {
+                output[0] = process.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                output[0] = ("<unreadable output: " + e.getMessage() + ">").getBytes(StandardCharsets.UTF_8);
+            }
+        });
+        reader.start();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            reader.join();
+            throw new AssertionError("sluice did not exit within " + timeoutSeconds + "s; output:\n"
+                    + new String(output[0], StandardCharsets.UTF_8));
+        }
+        reader.join();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return new Outcome(process.exitValue(), new String(output[0], StandardCharsets.UTF_8), millis);
+    }
+}
