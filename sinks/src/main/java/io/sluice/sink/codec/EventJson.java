@@ -52,7 +52,8 @@ import java.util.TreeMap;
  *   <li>{@code source.lsn} / {@code lsn_num}: the change's LSN as text and as a number. It is <em>not</em> in commit
  *       order across transactions: never use it to order changes.</li>
  *   <li>{@code source.commit_lsn}: the commit LSN of the change's transaction (the snapshot position for reads).</li>
- *   <li>{@code source.tx_id}: the PostgreSQL transaction id, {@code null} when unknown (snapshot reads).</li>
+ *   <li>{@code source.tx_id}: the PostgreSQL transaction id (for snapshot reads, the snapshot transaction's id),
+ *       {@code null} when unknown.</li>
  *   <li>{@code source.commit_time}: commit time in UTC with exactly six fractional digits (PostgreSQL's precision;
  *       finer digits are cut), {@code null} when unknown. For snapshot reads, when the row was read.</li>
  *   <li>{@code version}: the commit-ordered version. For one row it grows in commit order and is the same when an
