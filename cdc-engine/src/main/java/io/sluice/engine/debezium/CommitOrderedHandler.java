@@ -32,19 +32,12 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
-    /** What the handler reports about the source's progress, for the pipeline's state. */
-    interface Progress {
-        void snapshotting();
-
-        void streaming();
-    }
-
     private final String pipeline;
     private final String transactionTopic;
     private final EventNormalizer normalizer;
     private final Dispatcher dispatcher;
     private final int maxTransactionChanges;
-    private final Progress progress;
+    private final DebeziumSource.Listener progress;
 
     /** Records received but not yet marked processed, in arrival order. */
     private final List<RecordChangeEvent<SourceRecord>> unmarked = new ArrayList<>();
@@ -53,7 +46,7 @@ final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<Record
     private String openTransactionId;
 
     CommitOrderedHandler(String pipeline, String transactionTopic, EventNormalizer normalizer, Dispatcher dispatcher,
-            int maxTransactionChanges, Progress progress) {
+            int maxTransactionChanges, DebeziumSource.Listener progress) {
         this.pipeline = pipeline;
         this.transactionTopic = transactionTopic;
         this.normalizer = normalizer;

@@ -14,7 +14,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -23,7 +22,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public final class DebeziumSource implements AutoCloseable {
 
-    /** How the source reports progress and its end to the pipeline. */
+    /** How the source reports progress and its end to the pipeline; called from the source's threads. */
     public interface Listener {
         void snapshotting();
 
@@ -64,23 +63,12 @@ public final class DebeziumSource implements AutoCloseable {
         CommitOrderedHandler handler = new CommitOrderedHandler(pipeline.name(),
                 DebeziumProperties.topicPrefix(pipeline) + ".transaction",
                 new EventNormalizer(source.decimals(), DebeziumProperties.TOAST_PLACEHOLDER, fullIdentityTables),
-                dispatcher, maxTransactionChanges, new CommitOrderedHandler.Progress() {
-                    @Override
-                    public void snapshotting() {
-                        listener.snapshotting();
-                    }
-
-                    @Override
-                    public void streaming() {
-                        listener.streaming();
-                    }
-                });
-        Consumer<Throwable> onStop = listener::stopped;
+                dispatcher, maxTransactionChanges, listener);
         engine = new ConvertingAsyncEngineBuilderFactory()
                 .builder(ChangeEventFormat.of(Connect.class))
                 .using(DebeziumProperties.build(pipeline, source, offsets))
                 .notifying(handler)
-                .using((success, message, error) -> onStop.accept(success ? null : failureOf(message, error)))
+                .using((success, message, error) -> listener.stopped(success ? null : failureOf(message, error)))
                 .build();
         runner.execute(engine);
     }
