@@ -105,7 +105,9 @@ class KafkaSinkIT extends SinkContract {
 
     @Override
     protected Sink openSink() throws Exception {
-        return open(config(true, Map.of()));
+        KafkaSink sink = new KafkaSink(PIPELINE, config(true, Map.of()), KafkaClients.live(), CONNECT_TIMEOUT);
+        sink.open();
+        return sink;
     }
 
     /**
@@ -174,7 +176,7 @@ class KafkaSinkIT extends SinkContract {
         TableId lines = new TableId("sluice", "kafka", "partitioned_lines");
         kafka.createTopic(topicOf(orders), 3);
         kafka.createTopic(topicOf(lines), 3);
-        Sink sink = open(config(true, Map.of()));
+        Sink sink = openOwnSink(config(true, Map.of()));
         Map<String, List<Long>> writtenVersions = new LinkedHashMap<>();
         // Five rounds over 24 rows, in two batches: every row's changes interleave with the other rows'.
         for (int[] rounds : new int[][] {{0, 1, 2}, {3, 4}}) {
@@ -217,7 +219,7 @@ class KafkaSinkIT extends SinkContract {
     @Test
     void deleteIsFollowedByATombstoneWithTheSameKey() throws Exception {
         TableId carts = new TableId("sluice", "kafka", "tombstones");
-        Sink sink = open(config(true, Map.of()));
+        Sink sink = openOwnSink(config(true, Map.of()));
 
         assertThat(sink.write(List.of(
                 EventBuilder.insert(carts).key("id", 5L).column("items", 2L).version(100).build(),
@@ -240,7 +242,7 @@ class KafkaSinkIT extends SinkContract {
     @Test
     void noTombstoneIsWrittenWhenTombstonesAreOff() throws Exception {
         TableId carts = new TableId("sluice", "kafka", "no_tombstones");
-        Sink sink = open(config(false, Map.of()));
+        Sink sink = openOwnSink(config(false, Map.of()));
 
         assertThat(sink.write(List.of(
                 EventBuilder.insert(carts).key("id", 5L).column("items", 2L).version(100).build(),
@@ -254,7 +256,7 @@ class KafkaSinkIT extends SinkContract {
     @Test
     void headersCarryOpLsnsVersionAndTransaction() throws Exception {
         TableId accounts = new TableId("sluice", "kafka", "headers");
-        Sink sink = open(config(true, Map.of()));
+        Sink sink = openOwnSink(config(true, Map.of()));
         // Above 2^32, so the LSNs' high halves show, and a change LSN apart from the commit LSN (the version).
         ChangeEvent update = EventBuilder.update(accounts).key("id", 1L).column("status", "paid")
                 .version(0x2_0000_0100L).lsn(0x2_0000_00F0L).build();
@@ -284,17 +286,14 @@ class KafkaSinkIT extends SinkContract {
     void producerOverridesThatWouldWeakenDeliveryAreRefusedAtOpen() {
         // acks=all and idempotence cannot be read back from a producer; what can be shown is that no config can turn
         // them off, and that the refusal is a plain (not retriable) error that names the setting.
-        KafkaSink acksOne = new KafkaSink("weak-acks", config(true, Map.of("acks", "1")), KafkaClients.live(),
-                CONNECT_TIMEOUT);
-        ownSinks.add(acksOne);
+        KafkaSink acksOne = ownSink("weak-acks", config(true, Map.of("acks", "1")), CONNECT_TIMEOUT);
         assertThatThrownBy(acksOne::open)
                 .isExactlyInstanceOf(SinkException.class)
                 .hasMessageStartingWith("pipeline 'weak-acks', sink kafka (" + kafka.bootstrapServers() + ")")
                 .hasMessageContaining("producer setting 'acks' must be 'all'");
 
-        KafkaSink notIdempotent = new KafkaSink("weak-idempotence",
-                config(true, Map.of("enable.idempotence", "false")), KafkaClients.live(), CONNECT_TIMEOUT);
-        ownSinks.add(notIdempotent);
+        KafkaSink notIdempotent = ownSink("weak-idempotence", config(true, Map.of("enable.idempotence", "false")),
+                CONNECT_TIMEOUT);
         assertThatThrownBy(notIdempotent::open)
                 .isExactlyInstanceOf(SinkException.class)
                 .hasMessageContaining("pipeline 'weak-idempotence'")
@@ -306,9 +305,8 @@ class KafkaSinkIT extends SinkContract {
         // Free a moment ago, so nothing listens there: every connection attempt is refused.
         String nowhere = "127.0.0.1:" + FreePorts.pick();
         Duration connectTimeout = Duration.ofSeconds(2);
-        KafkaSink sink = new KafkaSink("unreachable", new KafkaSinkConfig(nowhere, TOPIC_PREFIX + "{schema}.{table}",
-                true, Map.of()), KafkaClients.live(), connectTimeout);
-        ownSinks.add(sink);
+        KafkaSink sink = ownSink("unreachable", new KafkaSinkConfig(nowhere, TOPIC_PREFIX + "{schema}.{table}", true,
+                Map.of()), connectTimeout);
 
         Instant begin = Instant.now();
         Throwable thrown = catchThrowable(sink::open);
@@ -328,7 +326,7 @@ class KafkaSinkIT extends SinkContract {
         // One partition: the large record shares a producer batch with its neighbours, which the broker refuses as a
         // whole; the producer must split the batch so that only the large record fails.
         createTopic(topic, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "4096"));
-        Sink sink = open(config(true, Map.of()));
+        Sink sink = openOwnSink(config(true, Map.of()));
         byte[] noise = new byte[6_000];
         new Random(42).nextBytes(noise);
         // Random bytes: lz4 cannot shrink them below the topic's limit.
@@ -365,10 +363,16 @@ class KafkaSinkIT extends SinkContract {
         return new KafkaSinkConfig(kafka.bootstrapServers(), TOPIC_PREFIX + "{schema}.{table}", tombstones, settings);
     }
 
-    private Sink open(KafkaSinkConfig config) throws Exception {
-        KafkaSink sink = new KafkaSink(PIPELINE, config, KafkaClients.live(), CONNECT_TIMEOUT);
-        ownSinks.add(sink);
+    /** An opened sink of this test's own, closed after the test (the contract's sink is the contract's to close). */
+    private Sink openOwnSink(KafkaSinkConfig config) throws Exception {
+        KafkaSink sink = ownSink(PIPELINE, config, CONNECT_TIMEOUT);
         sink.open();
+        return sink;
+    }
+
+    private KafkaSink ownSink(String pipeline, KafkaSinkConfig config, Duration connectTimeout) {
+        KafkaSink sink = new KafkaSink(pipeline, config, KafkaClients.live(), connectTimeout);
+        ownSinks.add(sink);
         return sink;
     }
 

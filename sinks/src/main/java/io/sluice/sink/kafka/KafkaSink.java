@@ -9,6 +9,8 @@ import io.sluice.engine.sink.WriteResult;
 import io.sluice.engine.sink.WriteResult.EventFailure;
 import io.sluice.sink.codec.EventJson;
 import io.sluice.sink.kafka.KafkaErrors.Kind;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +134,7 @@ public final class KafkaSink implements Sink {
             settings = ProducerSettings.of("sluice-" + pipeline, config, where);
             mapper = new KafkaRecordMapper(topicTemplate(), new EventJson(), config.tombstones());
         }
+        requireResolvableBootstrapHost();
         try {
             clients.awaitCluster(settings.admin(), connectTimeout);
         } catch (TimeoutException e) {
@@ -159,6 +162,28 @@ public final class KafkaSink implements Sink {
         }
         LOG.info("{}: connected; topic template '{}', tombstones {}, producer settings given: {}", where,
                 config.topic(), config.tombstones(), settings.overrideKeys());
+    }
+
+    /**
+     * Kafka's clients refuse to start when no bootstrap host resolves, as if the setting were wrong. In Compose or
+     * Kubernetes the broker's name often resolves only once its container is up, so Sluice treats this as "not
+     * reachable yet": the pipeline retries with backoff for its start-up timeout and then says which hosts failed.
+     */
+    private void requireResolvableBootstrapHost() throws RetriableSinkException {
+        List<String> unresolved = new ArrayList<>();
+        for (String server : config.bootstrapServers().split(",")) {
+            String host = server.strip();
+            int colon = host.lastIndexOf(':');
+            host = colon > 0 ? host.substring(0, colon) : host;
+            try {
+                InetAddress.getAllByName(host.replace("[", "").replace("]", ""));
+                return;
+            } catch (UnknownHostException e) {
+                unresolved.add(host);
+            }
+        }
+        throw new RetriableSinkException(where + ": cannot resolve bootstrap host(s) "
+                + String.join(", ", unresolved));
     }
 
     @Override

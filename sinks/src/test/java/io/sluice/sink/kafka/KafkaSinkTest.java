@@ -276,14 +276,16 @@ class KafkaSinkTest {
         }
 
         @Test
-        void unresolvableBootstrapServerStopsWithKafkasReason() {
-            KafkaSink sink = sinkAnswering(new KafkaException("Failed to create new KafkaAdminClient",
-                    new ConfigException("No resolvable bootstrap urls given in bootstrap.servers")));
+        void unresolvableBootstrapHostIsRetriableSinceItMayNotBeUpYet() {
+            FakeKafkaClients clients = new FakeKafkaClients(ScriptedProducer.acknowledging());
+            KafkaSinkConfig config = new KafkaSinkConfig("no-such-host.invalid:9092,other.invalid:9092",
+                    "{database}.{schema}.{table}", true, Map.of());
+            KafkaSink sink = new KafkaSink("orders", config, clients, Duration.ofSeconds(10));
 
             assertThatThrownBy(sink::open)
-                    .isExactlyInstanceOf(SinkException.class)
-                    .hasMessage(WHERE + ": cannot use the Kafka cluster: Failed to create new KafkaAdminClient:"
-                            + " No resolvable bootstrap urls given in bootstrap.servers");
+                    .isExactlyInstanceOf(RetriableSinkException.class)
+                    .hasMessageEndingWith("cannot resolve bootstrap host(s) no-such-host.invalid, other.invalid");
+            assertThat(clients.producerSettings()).isNull();
         }
 
         @Test
