@@ -81,6 +81,7 @@ public final class Pipeline implements AutoCloseable {
             }
         } catch (PipelineException | InterruptedException e) {
             closeSinks();
+            dispatcher.close();
             fail(e instanceof PipelineException pe ? pe : new PipelineException("pipeline '" + name()
                     + "': interrupted while starting", e));
             throw e;
