@@ -22,7 +22,7 @@ public final class SinkFactory {
         for (SinkConfig config : pipeline.sinks()) {
             int n = seen.merge(config.kind(), 1, Integer::sum);
             String name = n == 1 ? config.kind() : config.kind() + "#" + n;
-            bindings.add(new SinkBinding(name, create(pipeline.name(), config)));
+            bindings.add(new SinkBinding(name, create(pipeline.name(), config), config.onFailure()));
         }
         return bindings;
     }

@@ -1,5 +1,6 @@
 package io.sluice.engine;
 
+import io.sluice.config.sink.FailurePolicy;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
@@ -40,6 +41,7 @@ public final class Dispatcher implements AutoCloseable {
     private final RandomGenerator random;
     private final ExecutorService writers;
     private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
 
     public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, int maxBatchSize,
             StopSignal stop, RandomGenerator random) {
@@ -78,6 +80,11 @@ public final class Dispatcher implements AutoCloseable {
     /** Events every sink acknowledged since start. */
     public long deliveredCount() {
         return delivered.get();
+    }
+
+    /** Events a sink rejected for good and the policy skipped, since start. */
+    public long skippedCount() {
+        return skipped.get();
     }
 
     private void deliverBatch(List<ChangeEvent> batch) throws PipelineException, InterruptedException {
@@ -172,11 +179,15 @@ public final class Dispatcher implements AutoCloseable {
             ChangeEvent event = batch.get(failure.index());
             if (failure.retriable()) {
                 retry.add(event);
+            } else if (binding.onFailure() == FailurePolicy.SKIP) {
+                // Dead-letter targets plug in here; until then the log line is the record of the skipped event.
+                skipped.incrementAndGet();
+                LOG.warn("pipeline '{}', sink {}: skipped {} (on-failure: skip): {}", pipeline, binding.name(),
+                        event.describe(), failure.reason());
             } else {
-                // Dead-letter targets plug in here; until then a rejected event stops the pipeline rather than
-                // being dropped silently, and its offset is not committed.
                 throw new PipelineException("pipeline '" + pipeline + "', sink " + binding.name() + ": "
-                        + event.describe() + " was rejected: " + failure.reason());
+                        + event.describe() + " was rejected: " + failure.reason()
+                        + " (set on-failure: skip on the sink to skip such events)");
             }
         }
         return retry;

@@ -105,6 +105,25 @@ class DispatcherTest {
     }
 
     @Test
+    void permanentlyRejectedEventIsSkippedAndCountedUnderTheSkipPolicy() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> new WriteResult(List.of(new EventFailure(0, false, "mapping conflict"))));
+        ChangeEvent poison = TestEvents.upsert(7, "x", 10);
+        ChangeEvent fine = TestEvents.upsert(8, "y", 11);
+        Dispatcher dispatcher = new Dispatcher("orders",
+                List.of(new SinkBinding("s0", sink, io.sluice.config.sink.FailurePolicy.SKIP)), FAST, 10, stop,
+                new Random(1));
+        dispatchers.add(dispatcher);
+
+        dispatcher.deliver(List.of(poison, fine));
+
+        assertThat(sink.applied).containsExactly(fine);
+        assertThat(sink.batchSizes).containsExactly(2);
+        assertThat(dispatcher.skippedCount()).isEqualTo(1);
+        assertThat(dispatcher.deliveredCount()).isEqualTo(2);
+    }
+
+    @Test
     void sinkThatCannotGoOnFailsDeliveryEvenWhenAnotherSinkSucceeded() {
         ScriptedSink healthy = new ScriptedSink();
         ScriptedSink broken = new ScriptedSink();

@@ -39,7 +39,7 @@ class InvalidConfigTest {
                         5, "pipelines[0].source.postgres.hots", "unknown key \"hots\" (did you mean \"host\"?)"),
                 new Case("unknown key far from any known one",
                         with("topic:", "colour: red\n          topic:"), 17, "pipelines[0].sinks[0].kafka.colour",
-                        "(supported keys: bootstrap-servers, topic, tombstones, producer)"),
+                        "(supported keys: bootstrap-servers, topic, tombstones, producer, on-failure)"),
                 new Case("camelCase key", with("bootstrap-servers:", "bootstrapServers:"),
                         16, "pipelines[0].sinks[0].kafka.bootstrapServers", "did you mean \"bootstrap-servers\"?"),
                 new Case("unknown sink type", with("- kafka:", "- kafak:"),

@@ -12,9 +12,10 @@ import java.util.TreeMap;
  *                         (default true)
  * @param producer         further kafka-clients producer settings (TLS, SASL, compression, linger...), passed
  *                         through as written; values may use {@code ${...}} and are never logged
+ * @param onFailure        what to do with an event Kafka rejects for good, e.g. a record too large (default fail)
  */
-public record KafkaSinkConfig(String bootstrapServers, String topic, Boolean tombstones, Map<String, String> producer)
-        implements SinkConfig {
+public record KafkaSinkConfig(String bootstrapServers, String topic, Boolean tombstones, Map<String, String> producer,
+        FailurePolicy onFailure) implements SinkConfig {
 
     public static final String DEFAULT_TOPIC = "{database}.{schema}.{table}";
 
@@ -22,6 +23,12 @@ public record KafkaSinkConfig(String bootstrapServers, String topic, Boolean tom
         topic = topic == null ? DEFAULT_TOPIC : topic;
         tombstones = tombstones == null ? Boolean.TRUE : tombstones;
         producer = producer == null ? Map.of() : Map.copyOf(producer);
+        onFailure = onFailure == null ? FailurePolicy.FAIL : onFailure;
+    }
+
+    /** A sink that stops the pipeline on a rejected event. */
+    public KafkaSinkConfig(String bootstrapServers, String topic, Boolean tombstones, Map<String, String> producer) {
+        this(bootstrapServers, topic, tombstones, producer, null);
     }
 
     @Override
@@ -33,6 +40,6 @@ public record KafkaSinkConfig(String bootstrapServers, String topic, Boolean tom
     @Override
     public String toString() {
         return "KafkaSinkConfig[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", tombstones="
-                + tombstones + ", producer keys=" + new TreeMap<>(producer).keySet() + "]";
+                + tombstones + ", producer keys=" + new TreeMap<>(producer).keySet() + ", onFailure=" + onFailure + "]";
     }
 }

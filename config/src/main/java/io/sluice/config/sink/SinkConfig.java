@@ -14,4 +14,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 public sealed interface SinkConfig permits KafkaSinkConfig {
     /** The sink's kind as written in YAML, e.g. {@code kafka}. */
     String kind();
+
+    /** What to do with an event this sink rejects for good (default {@code fail}). */
+    FailurePolicy onFailure();
 }
