@@ -29,10 +29,11 @@ import picocli.CommandLine.Option;
         subcommands = {Main.Run.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:stopped cleanly (e.g. on SIGTERM)",
+            "0:every pipeline stopped by itself (e.g. an initial-only snapshot finished)",
             "1:a pipeline failed while running",
             "2:invalid command line or configuration",
-            "3:a pipeline could not start (source or sink unreachable or unusable)"})
+            "3:a pipeline could not start (source or sink unreachable or unusable)",
+            "143:stopped by SIGTERM (130: Ctrl-C), after delivering what was read and committing offsets"})
 public final class Main implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_PIPELINE_FAILED = 1;
