@@ -3,6 +3,7 @@ package io.sluice.it.support;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,7 +22,9 @@ public final class ElasticsearchHttp {
     /** Every integer as a Long and every decimal as a BigDecimal, as rows hold them. */
     public static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // 2.50 stays 2.50 when read as a tree, as it is in the row.
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_DOCUMENTS = 10_000;
 
