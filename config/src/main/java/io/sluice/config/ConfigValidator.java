@@ -2,12 +2,22 @@ package io.sluice.config;
 
 import io.sluice.config.offsets.FileOffsetStoreConfig;
 import io.sluice.config.offsets.OffsetStoreConfig;
+import io.sluice.config.sink.ElasticsearchSinkConfig;
 import io.sluice.config.sink.KafkaSinkConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.config.source.SourceConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -28,6 +38,11 @@ final class ConfigValidator {
     private static final Pattern SERVER = Pattern.compile("(?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})");
     private static final List<String> TOPIC_PLACEHOLDERS = List.of("database", "schema", "table");
     private static final Pattern TOPIC_CHARACTER = Pattern.compile("[A-Za-z0-9._-]");
+    /** Characters Elasticsearch refuses in index and alias names (':' is deprecated there, so refused here). */
+    private static final String INDEX_FORBIDDEN_CHARACTERS = "\\/*?\"<>|,# :";
+    private static final Set<String> INDEX_FILE_KEYS = Set.of("settings", "mappings");
+    private static final int MAX_IN_FLIGHT = 16;
+    private static final int MIN_BULK_BYTES = 1024;
 
     private final Problems problems;
     private final Map<String, String> pipelineNames = new HashMap<>();
@@ -124,6 +139,8 @@ final class ConfigValidator {
             String sinkPath = KeyPath.key(KeyPath.index(path, i), sink.kind());
             if (sink instanceof KafkaSinkConfig kafka) {
                 validateKafka(sinkPath, kafka);
+            } else if (sink instanceof ElasticsearchSinkConfig elasticsearch) {
+                validateElasticsearch(sinkPath, elasticsearch);
             }
         }
     }
@@ -144,6 +161,183 @@ final class ConfigValidator {
         if (requireText(topicPath, kafka.topic())) {
             validateTopic(topicPath, kafka.topic());
         }
+    }
+
+    private void validateElasticsearch(String path, ElasticsearchSinkConfig es) {
+        String urlsPath = KeyPath.key(path, "urls");
+        if (es.urls().isEmpty()) {
+            requireNonEmpty(urlsPath, "must list at least one node URL", "e.g. [https://es-1:9200]");
+        }
+        boolean anyHttps = false;
+        for (int i = 0; i < es.urls().size(); i++) {
+            anyHttps |= validateNodeUrl(KeyPath.index(urlsPath, i), es.urls().get(i));
+        }
+        validateIndexTemplate(KeyPath.key(path, "index"), es.index(), "index");
+        if (es.alias() != null) {
+            validateIndexTemplate(KeyPath.key(path, "alias"), es.alias(), "alias");
+        }
+        String filePath = KeyPath.key(path, "index-file");
+        if (es.indexFile() != null) {
+            if (!es.settings().isEmpty() || !es.mappings().isEmpty()) {
+                problems.add(filePath, "index-file and inline settings or mappings cannot be used together",
+                        "put settings and mappings either in the file or in this file");
+            }
+            validateIndexFile(filePath, es.indexFile());
+        }
+        if (mentionsGcDeletes(es.settings())) {
+            problems.add(KeyPath.key(path, "settings"), "index.gc_deletes is set by Sluice from gc-deletes",
+                    "use the gc-deletes key of the sink instead");
+        }
+        requirePositive(KeyPath.key(path, "gc-deletes"), es.gcDeletes());
+        requirePositive(KeyPath.key(path, "request-timeout"), es.requestTimeout());
+        requirePositive(KeyPath.key(path, "connect-timeout"), es.connectTimeout());
+        validateAuth(KeyPath.key(path, "auth"), es.auth());
+        if (es.tls().caFile() != null) {
+            String caPath = KeyPath.key(KeyPath.key(path, "tls"), "ca-file");
+            if (!Files.isRegularFile(es.tls().caFile()) || !Files.isReadable(es.tls().caFile())) {
+                problems.add(caPath, problems.show(caPath, es.tls().caFile().toString())
+                        + " is not a readable file");
+            } else if (!anyHttps && !es.urls().isEmpty()) {
+                problems.add(caPath, "a CA file is given but no URL uses https", "use https:// URLs");
+            }
+        }
+        String bulkPath = KeyPath.key(path, "bulk");
+        if (es.bulk().maxActions() < 1) {
+            problems.add(KeyPath.key(bulkPath, "max-actions"), "must be at least 1");
+        }
+        if (es.bulk().maxBytes() < MIN_BULK_BYTES) {
+            problems.add(KeyPath.key(bulkPath, "max-bytes"), "must be at least " + MIN_BULK_BYTES + " bytes");
+        }
+        if (es.bulk().maxInFlight() < 1 || es.bulk().maxInFlight() > MAX_IN_FLIGHT) {
+            problems.add(KeyPath.key(bulkPath, "max-in-flight"), "must be between 1 and " + MAX_IN_FLIGHT);
+        }
+    }
+
+    /** Returns whether the URL is a valid https URL. */
+    private boolean validateNodeUrl(String path, String url) {
+        String hint = "e.g. https://es-1:9200";
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            problems.add(path, problems.show(path, url) + " is not a URL", hint);
+            return false;
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            problems.add(path, problems.show(path, url) + " is not an http:// or https:// URL with a host", hint);
+            return false;
+        }
+        if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")
+                || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
+            problems.add(path, problems.show(path, url) + " must be only scheme, host and port",
+                    "credentials go under auth; path prefixes are not supported");
+            return false;
+        }
+        return scheme.equals("https");
+    }
+
+    /** An index or alias template: placeholders plus characters Elasticsearch accepts in names. */
+    private void validateIndexTemplate(String path, String template, String what) {
+        if (!requireText(path, template)) {
+            return;
+        }
+        boolean fromEnvironment = problems.substitution(path).isPresent();
+        String shown = problems.show(path, template);
+        if (template.startsWith("-") || template.startsWith("_") || template.startsWith("+")) {
+            problems.add(path, "an " + what + " name cannot start with '-', '_' or '+': " + shown);
+            return;
+        }
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c == '{') {
+                int close = template.indexOf('}', i);
+                if (close < 0) {
+                    problems.add(path, "'{' is not closed by '}' in " + shown);
+                    return;
+                }
+                String name = template.substring(i + 1, close);
+                if (!TOPIC_PLACEHOLDERS.contains(name)) {
+                    problems.add(path, "unknown placeholder " + (fromEnvironment ? "in " + shown : "{" + name + "}"),
+                            fromEnvironment ? supportedPlaceholders() : placeholderHint(name));
+                    return;
+                }
+                i = close;
+            } else if (c == '}' || INDEX_FORBIDDEN_CHARACTERS.indexOf(c) >= 0) {
+                problems.add(path, (fromEnvironment ? "a character" : "'" + c + "'") + " in " + shown
+                        + " is not allowed in an Elasticsearch " + what + " name",
+                        "not allowed: \\ / * ? \" < > | , # : and spaces");
+                return;
+            }
+        }
+    }
+
+    private void validateIndexFile(String path, Path file) {
+        String shown = problems.show(path, file.toString());
+        JsonNode body;
+        try {
+            body = new ObjectMapper().readTree(Files.readString(file));
+        } catch (IOException e) {
+            problems.add(path, shown + " cannot be read as JSON: " + firstLine(e.getMessage()));
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            problems.add(path, shown + " must hold a JSON object", "e.g. {\"settings\": {...}, \"mappings\": {...}}");
+            return;
+        }
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!INDEX_FILE_KEYS.contains(name)) {
+                problems.add(path, shown + " holds \"" + name + "\"; only settings and mappings are supported");
+                return;
+            }
+        }
+        JsonNode settings = body.path("settings");
+        if (settings.has("index.gc_deletes") || settings.has("gc_deletes")
+                || settings.path("index").has("gc_deletes")) {
+            problems.add(path, shown + " sets index.gc_deletes, which Sluice sets from gc-deletes",
+                    "use the gc-deletes key of the sink instead");
+        }
+    }
+
+    /** Whether index settings written as YAML set gc_deletes, flat ({@code index.gc_deletes}) or nested. */
+    private static boolean mentionsGcDeletes(Map<String, Object> settings) {
+        if (settings.containsKey("index.gc_deletes") || settings.containsKey("gc_deletes")) {
+            return true;
+        }
+        return settings.get("index") instanceof Map<?, ?> index && index.containsKey("gc_deletes");
+    }
+
+    private void validateAuth(String path, ElasticsearchSinkConfig.Auth auth) {
+        boolean basic = auth.username() != null || auth.password() != null;
+        if (basic && auth.apiKey() != null) {
+            problems.add(KeyPath.key(path, "api-key"), "use either username and password or api-key, not both");
+            return;
+        }
+        if (auth.username() != null && auth.password() == null) {
+            problems.missing(KeyPath.key(path, "password"));
+        } else if (auth.password() != null && auth.username() == null) {
+            problems.missing(KeyPath.key(path, "username"));
+        } else if (auth.username() != null) {
+            requireText(KeyPath.key(path, "username"), auth.username());
+        }
+        if (auth.apiKey() != null && auth.apiKey().isEmpty()) {
+            problems.add(KeyPath.key(path, "api-key"), "must not be empty");
+        }
+    }
+
+    private void requirePositive(String path, Duration duration) {
+        if (duration.isZero() || duration.isNegative()) {
+            problems.add(path, "must be longer than zero");
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "I/O error";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** A topic template: legal Kafka topic characters around {@code {database}}, {@code {schema}}, {@code {table}}. */

@@ -92,6 +92,48 @@ class InvalidConfigTest {
                 new Case("bootstrap server without port", with("localhost:9092", "localhost"),
                         16, "pipelines[0].sinks[0].kafka.bootstrap-servers",
                         "\"localhost\" is not a list of host:port"),
+                new Case("elasticsearch without urls", withElasticsearch("urls: [http://localhost:9200]", "alias: x"),
+                        20, "pipelines[0].sinks[1].elasticsearch.urls", "missing required key"),
+                new Case("elasticsearch url without scheme", withElasticsearch("http://localhost:9200", "localhost:9200"),
+                        21, "pipelines[0].sinks[1].elasticsearch.urls[0]",
+                        "is not an http:// or https:// URL with a host"),
+                new Case("elasticsearch url with credentials",
+                        withElasticsearch("http://localhost:9200", "http://elastic:pw@localhost:9200"),
+                        21, "pipelines[0].sinks[1].elasticsearch.urls[0]", "credentials go under auth"),
+                new Case("index name with a forbidden character", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}*\""), 22, "pipelines[0].sinks[1].elasticsearch.index",
+                        "'*' in \"{table}*\" is not allowed in an Elasticsearch index name"),
+                new Case("unknown index placeholder", withElasticsearch("index: \"{table}\"", "index: \"{tabel}\""),
+                        22, "pipelines[0].sinks[1].elasticsearch.index", "(did you mean {table}?)"),
+                new Case("gc_deletes in index settings", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          settings:\n            index.gc_deletes: 5m"),
+                        23, "pipelines[0].sinks[1].elasticsearch.settings", "use the gc-deletes key"),
+                new Case("index file and inline mappings", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          index-file: /nonexistent/index.json\n"
+                                + "          mappings: {dynamic: strict}"),
+                        23, "pipelines[0].sinks[1].elasticsearch.index-file", "cannot be used together"),
+                new Case("unreadable index file", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          index-file: /nonexistent/index.json"),
+                        23, "pipelines[0].sinks[1].elasticsearch.index-file", "cannot be read as JSON"),
+                new Case("basic auth without password", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          auth:\n            username: sluice"),
+                        23, "pipelines[0].sinks[1].elasticsearch.auth.password", "missing required key"),
+                new Case("basic auth and api key", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          auth:\n            username: sluice\n"
+                                + "            password: pw\n            api-key: key"),
+                        26, "pipelines[0].sinks[1].elasticsearch.auth.api-key", "not both"),
+                new Case("missing CA file", withElasticsearch("http://localhost:9200", "https://localhost:9200")
+                        .replace("index: \"{table}\"", "index: \"{table}\"\n          tls: {ca-file: /nonexistent/ca.pem}"),
+                        23, "pipelines[0].sinks[1].elasticsearch.tls.ca-file", "is not a readable file"),
+                new Case("no bulk request in flight", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          bulk: {max-in-flight: 0}"),
+                        23, "pipelines[0].sinks[1].elasticsearch.bulk.max-in-flight", "must be between 1 and 16"),
+                new Case("zero gc-deletes", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          gc-deletes: 0s"),
+                        23, "pipelines[0].sinks[1].elasticsearch.gc-deletes", "must be longer than zero"),
+                new Case("unknown truncate action", withElasticsearch("index: \"{table}\"",
+                        "index: \"{table}\"\n          truncate: delete-by-query"),
+                        23, "pipelines[0].sinks[1].elasticsearch.truncate", "expected one of delete, ignore"),
                 new Case("no sinks", with(YAML.substring(YAML.indexOf("    sinks:"), YAML.indexOf("    offsets:")),
                         "    sinks: []\n"), 14, "pipelines[0].sinks", "must list at least one sink"),
                 new Case("no pipelines", "pipelines: []\n", 1, "pipelines", "must list at least one pipeline"),
@@ -119,6 +161,17 @@ class InvalidConfigTest {
                         12, "", "'[' opened here is not closed by a matching ']'"),
                 new Case("second document", YAML + "---\npipelines: []\n", 23, "", "this is in a second YAML document"),
                 new Case("not a mapping", "- orders\n", 1, "", "expected a mapping, got a list"));
+    }
+
+    /** The example with an Elasticsearch sink after the Kafka one: the sink starts on line 20, urls on 21. */
+    private static String withElasticsearch(String fragment, String replacement) {
+        String yaml = with("    offsets:\n", """
+                      - elasticsearch:
+                          urls: [http://localhost:9200]
+                          index: "{table}"
+                    offsets:
+                """);
+        return with(yaml, fragment, replacement);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -3,10 +3,15 @@ package io.sluice.it.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.engine.event.Lsn;
+import io.sluice.it.support.LocalElasticsearch;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +30,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The README's demo: starts a throwaway PostgreSQL and Kafka, creates a small shop database, runs Sluice's real
- * command line on a pipelines file, makes some changes, and prints the events that reached Kafka.
+ * The README's demo: starts a throwaway PostgreSQL, Kafka and Elasticsearch, creates a small shop database, runs
+ * Sluice's real command line on a pipelines file, makes some changes, and prints the events that reached Kafka and
+ * the documents Elasticsearch holds.
  *
  * <p>Usage: {@code Demo <repository root>}; everything it writes goes to {@code <root>/.demo/}.
  */
@@ -46,14 +52,15 @@ public final class Demo {
         Files.deleteIfExists(work.resolve("shop.offsets"));
         Path jar = root.resolve("app/target/sluice.jar");
 
-        step("Starting a throwaway PostgreSQL and Kafka on free ports");
-        try (LocalPostgres postgres = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start()) {
-            OUT.printf("  PostgreSQL %d on 127.0.0.1:%d, Kafka on %s%n", postgres.majorVersion(), postgres.port(),
-                    kafka.bootstrapServers());
+        step("Starting a throwaway PostgreSQL, Kafka and Elasticsearch on free ports");
+        try (LocalPostgres postgres = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start();
+                LocalElasticsearch elasticsearch = LocalElasticsearch.start()) {
+            OUT.printf("  PostgreSQL %d on 127.0.0.1:%d, Kafka on %s, Elasticsearch on %s%n", postgres.majorVersion(),
+                    postgres.port(), kafka.bootstrapServers(), elasticsearch.url());
             createShop(postgres);
 
             Path config = work.resolve("pipelines.yaml");
-            Files.writeString(config, pipelinesYaml(postgres, kafka, work));
+            Files.writeString(config, pipelinesYaml(postgres, kafka, elasticsearch, work));
             step("Running: sluice run --config " + root.relativize(config) + "   (log: "
                     + root.relativize(work.resolve("sluice.log")) + ")");
             Process sluice = startSluice(jar, config, work.resolve("sluice.log"));
@@ -78,6 +85,7 @@ public final class Demo {
                 // 5 changes, plus the tombstone that follows the delete.
                 await(consumer, seen, before + 6, sluice, work);
                 printEvents("Streamed changes, in commit order", seen, before);
+                printDocuments(elasticsearch, sluice, work);
             } finally {
                 sluice.destroy();
                 sluice.waitFor(30, TimeUnit.SECONDS);
@@ -104,7 +112,8 @@ public final class Demo {
         OUT.println("  database shop: customers (3 rows), orders (2 rows); role sluice with REPLICATION");
     }
 
-    private static String pipelinesYaml(LocalPostgres postgres, LocalKafka kafka, Path work) {
+    private static String pipelinesYaml(LocalPostgres postgres, LocalKafka kafka, LocalElasticsearch elasticsearch,
+            Path work) {
         return """
                 # Written by the Sluice demo. The password comes from the environment.
                 pipelines:
@@ -124,9 +133,13 @@ public final class Demo {
                       - kafka:
                           bootstrap-servers: %s
                           topic: "shop.{schema}.{table}"
+                      - elasticsearch:
+                          urls: [%s]
+                          index: "shop_{table}"
                     offsets:
                       file: %s
-                """.formatted(postgres.port(), kafka.bootstrapServers(), work.resolve("shop.offsets"));
+                """.formatted(postgres.port(), kafka.bootstrapServers(), elasticsearch.url(),
+                work.resolve("shop.offsets"));
     }
 
     private static Process startSluice(Path jar, Path config, Path log) throws IOException {
@@ -196,6 +209,44 @@ public final class Demo {
             OUT.printf(format, record.topic(), op, key, event.path("source").path("commit_lsn").asText(),
                     row.length() > 90 ? row.substring(0, 87) + "..." : row);
         }
+    }
+
+    /**
+     * The orders index once it reflects the last change (order 1 deleted, order 2 shipped): one document per row,
+     * with the commit-ordered version Sluice wrote it with.
+     */
+    private static void printDocuments(LocalElasticsearch elasticsearch, Process sluice, Path work)
+            throws IOException, InterruptedException {
+        step("Documents in Elasticsearch index shop_orders (one per row, _version = commit LSN)");
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(WAIT);
+        JsonNode hits;
+        while (true) {
+            send(http, "POST", elasticsearch.url() + "/shop_orders/_refresh");
+            hits = JSON.readTree(send(http, "GET", elasticsearch.url() + "/shop_orders/_search?version=true"))
+                    .path("hits").path("hits");
+            String all = hits.toString();
+            if (!all.contains("\"_id\":\"1\"") && all.contains("shipped")) {
+                break;
+            }
+            if (!sluice.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the index did not reflect the changes; see "
+                        + work.resolve("sluice.log"));
+            }
+            Thread.sleep(200);
+        }
+        String format = "  %-4s %-13s %s%n";
+        OUT.printf(format, "_ID", "_VERSION", "_SOURCE");
+        for (JsonNode hit : hits) {
+            OUT.printf(format, hit.path("_id").asText(), Lsn.format(hit.path("_version").asLong()),
+                    hit.path("_source").toString());
+        }
+    }
+
+    private static String send(HttpClient http, String method, String url) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -59,4 +59,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.clients..")
                 .check(sluice);
     }
+
+    @Test
+    void elasticsearchClientTypesStayInTheElasticsearchSink() {
+        noClasses().that().resideOutsideOfPackage("io.sluice.sink.elasticsearch..")
+                .should().dependOnClassesThat().resideInAnyPackage("co.elastic..", "org.elasticsearch..",
+                        "org.apache.http..")
+                .check(sluice);
+    }
 }

@@ -132,6 +132,34 @@ public final class EventJson {
         return out.toByteArray();
     }
 
+    /**
+     * A row alone, as the {@code after} field of the event form has it: the columns in the row's order, values as
+     * described above. Sinks that store rows as JSON documents write them this way.
+     */
+    public byte[] rowBytes(Row row) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            writeRow(gen, row);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode row columns " + row.columns() + ": " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * One key column's value as {@link #keyBytes(Key)} writes it inside the key object, e.g. {@code 42},
+     * {@code "a-1"} or {@code [1,2]}.
+     */
+    public byte[] keyValueBytes(Object value, String column) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+        try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            writeValue(gen, value, column, true);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode key column '" + column + "': " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
     private static void writeTable(JsonGenerator gen, TableId table) throws IOException {
         gen.writeObjectFieldStart("table");
         gen.writeStringField("database", table.database());
