@@ -10,8 +10,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.WRAPPER_OBJECT)
 @JsonSubTypes({
         @JsonSubTypes.Type(value = KafkaSinkConfig.class, name = "kafka"),
+        @JsonSubTypes.Type(value = RedisSinkConfig.class, name = "redis"),
 })
-public sealed interface SinkConfig permits KafkaSinkConfig {
+public sealed interface SinkConfig permits KafkaSinkConfig, RedisSinkConfig {
     /** The sink's kind as written in YAML, e.g. {@code kafka}. */
     String kind();
 
