@@ -2,10 +2,12 @@ package io.sluice.app;
 
 import io.sluice.config.PipelineConfig;
 import io.sluice.config.sink.KafkaSinkConfig;
+import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.engine.SinkBinding;
 import io.sluice.engine.sink.Sink;
 import io.sluice.sink.kafka.KafkaSink;
+import io.sluice.sink.redis.RedisCacheSink;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +33,9 @@ public final class SinkFactory {
         // SinkConfig is sealed; when Sluice moves to Java 21 this becomes an exhaustive pattern switch.
         if (config instanceof KafkaSinkConfig kafka) {
             return new KafkaSink(pipeline, kafka);
+        }
+        if (config instanceof RedisSinkConfig redis) {
+            return new RedisCacheSink(pipeline, redis);
         }
         throw new IllegalArgumentException("no sink for " + config.kind());
     }

@@ -14,6 +14,7 @@ import io.sluice.engine.event.TableId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -130,6 +131,68 @@ public final class EventJson {
                     + e.getMessage(), e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The JSON text of one row value exactly as it appears in an event's {@code after}: {@code 42}, {@code "paid"},
+     * {@code {"a":1}}, {@code null}.
+     *
+     * @throws IllegalArgumentException when the value is not of a type a change event may carry
+     */
+    public String valueJson(String column, Object value) {
+        return valueText(column, value, false);
+    }
+
+    /**
+     * The JSON text of one key column's value exactly as {@link #keyBytes(Key)} writes it: like
+     * {@link #valueJson}, but with the fields of nested objects sorted by name, so the text is stable.
+     *
+     * @throws IllegalArgumentException when the value is not of a type a change event may carry
+     */
+    public String keyValueJson(String column, Object value) {
+        return valueText(column, value, true);
+    }
+
+    /** A row as a JSON object exactly as {@link #encode} writes {@code after}: columns in order, nulls included. */
+    public String rowJson(Row row) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 16 * row.asMap().size());
+        try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            writeRow(gen, row);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode row: " + e.getMessage(), e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A column name as it appears as a field name in a row object, quotes and escapes included: {@code "note"}.
+     * A row object written as {@code {} + fieldNameJson(c) + ":" + valueJson(c, v) + ...}, joined by commas,
+     * is byte for byte what {@link #encode} writes for {@code after}.
+     */
+    public String fieldNameJson(String column) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(column.length() + 8);
+        try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            // Written as a field of an object, not as a string value, so the escaping is the field-name escaping by
+            // construction; the object's "{", ":0}" are cut off below.
+            gen.writeStartObject();
+            gen.writeFieldName(column);
+            gen.writeNumber(0);
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode column name: " + e.getMessage(), e);
+        }
+        String object = out.toString(StandardCharsets.UTF_8);
+        return object.substring(1, object.length() - ":0}".length());
+    }
+
+    private String valueText(String column, Object value, boolean sorted) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+        try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            writeValue(gen, value, column, sorted);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode column '" + column + "': " + e.getMessage(), e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void writeTable(JsonGenerator gen, TableId table) throws IOException {
