@@ -25,10 +25,17 @@ local function older(a, b)
   return a < b
 end
 
+-- Redis 6 puts the script's line in front of an error from redis.pcall ("@user_script: 43: -OOM ..."); the client
+-- reads the error code from the start of the message, so it goes back there.
+local function error_reply(reply)
+  local message = reply.err
+  return redis.error_reply(string.match(message, '^@user_script:%s*%d+:%s*%-(.*)$') or message)
+end
+
 local function call(...)
   local reply = redis.pcall(...)
   if type(reply) == 'table' and reply.err then
-    return nil, reply
+    return nil, error_reply(reply)
   end
   return reply
 end
