@@ -32,6 +32,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -495,7 +496,9 @@ public final class RedisCacheSink implements Sink {
             throw interrupted;
         }
         return switch (RedisErrors.classify(e)) {
-            case RETRIABLE -> new RetriableSinkException(where + ": " + RedisErrors.describe(e), e);
+            case RETRIABLE -> new RetriableSinkException(where + ": "
+                    + (e instanceof JedisConnectionException ? "no connection to Redis: " : "")
+                    + RedisErrors.describe(e), e);
             case FATAL -> new SinkException(where + ": Redis refused the sink: " + RedisErrors.describe(e), e);
             case REJECTED -> new SinkException(where + ": unexpected Redis error: " + RedisErrors.describe(e), e);
         };
