@@ -59,4 +59,11 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.clients..")
                 .check(sluice);
     }
+
+    @Test
+    void redisClientIsUsedOnlyByTheRedisSink() {
+        noClasses().that().resideOutsideOfPackage("io.sluice.sink.redis..")
+                .should().dependOnClassesThat().resideInAPackage("redis.clients..")
+                .check(sluice);
+    }
 }
