@@ -407,9 +407,10 @@ class RedisSinkIT extends SinkContract {
 
     @Test
     void aclUserLimitedToTheSinksKeysCanWriteAndWrongCredentialsStopTheSink() throws Exception {
-        // The user may touch only the data keys, their version keys and the marker: the scripts name every key
-        // they touch as KEYS, so Redis can check them.
-        AclUser cache = new AclUser("cache", "cache-secret", "~it:* ~{it:* ~sluice:* +@all");
+        // The user may touch only the data keys, their version keys and the marker, with the commands the docs
+        // list: the scripts name every key they touch as KEYS, so Redis can check them.
+        AclUser cache = new AclUser("cache", "cache-secret", "~it:* ~{it:* ~sluice:* +evalsha +eval +script|load"
+                + " +client|setname +ping +scan +info +get +set +unlink +type +hset +hmget +hincrby +pexpire +time");
         AclUser narrow = new AclUser("narrow", "narrow-secret", "~it:* ~{it:* +@all");
         try (LocalRedis secured = LocalRedis.start(Options.DEFAULT.withPassword("admin-secret").withUser(cache)
                 .withUser(narrow))) {
@@ -417,7 +418,10 @@ class RedisSinkIT extends SinkContract {
             RedisCacheSink sink = openOwn(withCredentials(config(secured, RedisValueMode.HASH), "cache",
                     "cache-secret"));
             assertThat(sink.write(List.of(EventBuilder.insert(table).key("id", 1L).column("v", "a").version(100)
-                    .build())).failures()).isEmpty();
+                    .build(), EventBuilder.update(table).key("id", 1L).column("v", "b").version(101).build(),
+                    EventBuilder.truncate(table).version(102).build(),
+                    EventBuilder.insert(table).key("id", 2L).column("v", "c").version(103).build())).failures())
+                    .isEmpty();
 
             RedisCacheSink wrongPassword = own(new RedisCacheSink(PIPELINE,
                     withCredentials(config(secured, RedisValueMode.HASH), "cache", "not-it")));
