@@ -62,27 +62,36 @@ public final class LocalRedis implements LocalServer {
      * @param persistence what survives a restart
      * @param password    the default user's password ({@code requirepass}), or {@code null} for none
      * @param users       further ACL users
+     * @param settings    further {@code redis.conf} lines, e.g. {@code cluster-enabled yes}
      */
-    public record Options(Persistence persistence, String password, List<AclUser> users) {
-        public static final Options DEFAULT = new Options(Persistence.NONE, null, List.of());
+    public record Options(Persistence persistence, String password, List<AclUser> users, List<String> settings) {
+        public static final Options DEFAULT = new Options(Persistence.NONE, null, List.of(), List.of());
 
         public Options {
             Objects.requireNonNull(persistence, "persistence");
             users = List.copyOf(users);
+            settings = List.copyOf(settings);
         }
 
         public Options withPersistence(Persistence persistence) {
-            return new Options(persistence, password, users);
+            return new Options(persistence, password, users, settings);
         }
 
         public Options withPassword(String password) {
-            return new Options(persistence, password, users);
+            return new Options(persistence, password, users, settings);
         }
 
         public Options withUser(AclUser user) {
             List<AclUser> more = new ArrayList<>(users);
             more.add(user);
-            return new Options(persistence, password, more);
+            return new Options(persistence, password, more, settings);
+        }
+
+        /** A further {@code redis.conf} line, e.g. {@code replicaof 127.0.0.1 6379}. */
+        public Options withSetting(String line) {
+            List<String> more = new ArrayList<>(settings);
+            more.add(line);
+            return new Options(persistence, password, users, more);
         }
     }
 
@@ -96,6 +105,10 @@ public final class LocalRedis implements LocalServer {
 
     private final Path program;
     private final RedisBinaries origin;
+    /** Set for a Sentinel: the master it monitors, under that name, and the master's replicas. */
+    private final String monitoredMaster;
+    private final int monitoredPort;
+    private final List<Integer> knownReplicaPorts;
     private final ProcessLauncher launcher;
     private final Options options;
     private final Path workDir;
@@ -106,9 +119,13 @@ public final class LocalRedis implements LocalServer {
     private ShutdownCleanup shutdownCleanup;
     private boolean closed;
 
-    private LocalRedis(Path program, RedisBinaries origin, Options options, Path workDir, int port) {
+    private LocalRedis(Path program, RedisBinaries origin, Options options, Path workDir, int port,
+            String monitoredMaster, int monitoredPort, List<Integer> knownReplicaPorts) {
         this.program = program;
         this.origin = origin;
+        this.monitoredMaster = monitoredMaster;
+        this.monitoredPort = monitoredPort;
+        this.knownReplicaPorts = List.copyOf(knownReplicaPorts);
         this.launcher = ProcessLauncher.asCurrentUser();
         this.options = options;
         this.workDir = workDir;
@@ -128,6 +145,22 @@ public final class LocalRedis implements LocalServer {
     }
 
     public static LocalRedis start(RedisBinaries binaries, Options options) {
+        return start(binaries, options, null, 0, List.of());
+    }
+
+    /**
+     * Starts a Sentinel (the same binary, in sentinel mode) that monitors {@code master} under {@code masterName},
+     * with a quorum of one and short timeouts, so that a failover takes seconds. The replicas are named up front,
+     * since Sentinel would otherwise find them only at its next INFO round, ten seconds later. Its {@link #port()}
+     * is the sentinel's. Options' persistence and users do not apply to a sentinel.
+     */
+    public static LocalRedis startSentinel(LocalRedis master, String masterName, LocalRedis... replicas) {
+        return start(master.origin, Options.DEFAULT, masterName, master.port(),
+                java.util.Arrays.stream(replicas).map(LocalRedis::port).toList());
+    }
+
+    private static LocalRedis start(RedisBinaries binaries, Options options, String monitoredMaster,
+            int monitoredPort, List<Integer> knownReplicaPorts) {
         Instant begin = Instant.now();
         Optional<Path> system = Executables.onPath("redis-server");
         RedisBinaries origin = switch (binaries) {
@@ -143,7 +176,7 @@ public final class LocalRedis implements LocalServer {
         };
         Path program = origin == RedisBinaries.SYSTEM ? system.orElseThrow() : EmbeddedRedis.extract();
         LocalRedis server = new LocalRedis(program, origin, options, WorkDirectory.create("sluice-redis-"),
-                FreePorts.pick());
+                FreePorts.pick(), monitoredMaster, monitoredPort, knownReplicaPorts);
         server.shutdownCleanup = ShutdownCleanup.register(server.name(), server::discard);
         try {
             server.writeConfiguration();
@@ -239,6 +272,23 @@ public final class LocalRedis implements LocalServer {
     }
 
     private void writeConfiguration() {
+        if (monitoredMaster != null) {
+            // Sentinel rewrites this file as it learns the replicas and other sentinels, so it stays writable.
+            List<String> sentinel = new ArrayList<>(List.of(
+                    "# Sluice local test sentinel",
+                    "bind " + HOST,
+                    "port " + port,
+                    "daemonize no",
+                    "logfile \"\"",
+                    "dir " + quote(workDir.toString()),
+                    "sentinel monitor " + monitoredMaster + " " + HOST + " " + monitoredPort + " 1",
+                    "sentinel down-after-milliseconds " + monitoredMaster + " 1000",
+                    "sentinel failover-timeout " + monitoredMaster + " 5000"));
+            knownReplicaPorts.forEach(replica -> sentinel.add("sentinel known-replica " + monitoredMaster + " "
+                    + HOST + " " + replica));
+            write(sentinel);
+            return;
+        }
         List<String> lines = new ArrayList<>(List.of(
                 "# Sluice local test server",
                 "bind " + HOST,
@@ -256,6 +306,11 @@ public final class LocalRedis implements LocalServer {
         for (AclUser user : options.users()) {
             lines.add("user " + user.name() + " on " + quote(">" + user.password()) + " " + user.rules());
         }
+        lines.addAll(options.settings());
+        write(lines);
+    }
+
+    private void write(List<String> lines) {
         try {
             Files.writeString(configFile, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -264,8 +319,11 @@ public final class LocalRedis implements LocalServer {
     }
 
     private void launch() {
-        process = new ServerProcess(launcher.startServer(List.of(program.toString(), configFile.toString()),
-                workDir, logFile));
+        List<String> command = new ArrayList<>(List.of(program.toString(), configFile.toString()));
+        if (monitoredMaster != null) {
+            command.add("--sentinel");
+        }
+        process = new ServerProcess(launcher.startServer(command, workDir, logFile));
         awaitReady();
     }
 
