@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.engine.event.Lsn;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
+import io.sluice.it.support.LocalRedis;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +24,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import redis.clients.jedis.RedisClient;
 
 /**
- * The README's demo: starts a throwaway PostgreSQL and Kafka, creates a small shop database, runs Sluice's real
- * command line on a pipelines file, makes some changes, and prints the events that reached Kafka.
+ * The README's demo: starts a throwaway PostgreSQL, Kafka and Redis, creates a small shop database, runs Sluice's
+ * real command line on a pipelines file with a Kafka and a Redis sink, makes some changes, and prints the events that
+ * reached Kafka and the rows cached in Redis.
  *
  * <p>Usage: {@code Demo <repository root>}; everything it writes goes to {@code <root>/.demo/}.
  */
@@ -46,14 +49,16 @@ public final class Demo {
         Files.deleteIfExists(work.resolve("shop.offsets"));
         Path jar = root.resolve("app/target/sluice.jar");
 
-        step("Starting a throwaway PostgreSQL and Kafka on free ports");
-        try (LocalPostgres postgres = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start()) {
-            OUT.printf("  PostgreSQL %d on 127.0.0.1:%d, Kafka on %s%n", postgres.majorVersion(), postgres.port(),
-                    kafka.bootstrapServers());
+        step("Starting a throwaway PostgreSQL, Kafka and Redis on free ports");
+        try (LocalPostgres postgres = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start();
+                LocalRedis redis = LocalRedis.start(LocalRedis.Options.DEFAULT
+                        .withPersistence(LocalRedis.Persistence.APPEND_ONLY))) {
+            OUT.printf("  PostgreSQL %d on 127.0.0.1:%d, Kafka on %s, Redis on 127.0.0.1:%d%n", postgres.majorVersion(),
+                    postgres.port(), kafka.bootstrapServers(), redis.port());
             createShop(postgres);
 
             Path config = work.resolve("pipelines.yaml");
-            Files.writeString(config, pipelinesYaml(postgres, kafka, work));
+            Files.writeString(config, pipelinesYaml(postgres, kafka, redis, work));
             step("Running: sluice run --config " + root.relativize(config) + "   (log: "
                     + root.relativize(work.resolve("sluice.log")) + ")");
             Process sluice = startSluice(jar, config, work.resolve("sluice.log"));
@@ -78,6 +83,7 @@ public final class Demo {
                 // 5 changes, plus the tombstone that follows the delete.
                 await(consumer, seen, before + 6, sluice, work);
                 printEvents("Streamed changes, in commit order", seen, before);
+                printCache(redis, sluice, work);
             } finally {
                 sluice.destroy();
                 sluice.waitFor(30, TimeUnit.SECONDS);
@@ -104,7 +110,7 @@ public final class Demo {
         OUT.println("  database shop: customers (3 rows), orders (2 rows); role sluice with REPLICATION");
     }
 
-    private static String pipelinesYaml(LocalPostgres postgres, LocalKafka kafka, Path work) {
+    private static String pipelinesYaml(LocalPostgres postgres, LocalKafka kafka, LocalRedis redis, Path work) {
         return """
                 # Written by the Sluice demo. The password comes from the environment.
                 pipelines:
@@ -124,9 +130,14 @@ public final class Demo {
                       - kafka:
                           bootstrap-servers: %s
                           topic: "shop.{schema}.{table}"
+                      - redis:
+                          host: 127.0.0.1
+                          port: %d
+                          key: "shop:{table}:{key}"
+                          value: json
                     offsets:
                       file: %s
-                """.formatted(postgres.port(), kafka.bootstrapServers(), work.resolve("shop.offsets"));
+                """.formatted(postgres.port(), kafka.bootstrapServers(), redis.port(), work.resolve("shop.offsets"));
     }
 
     private static Process startSluice(Path jar, Path config, Path log) throws IOException {
@@ -195,6 +206,38 @@ public final class Demo {
             String row = after.isNull() ? "(deleted; before: " + event.path("before") + ")" : after.toString();
             OUT.printf(format, record.topic(), op, key, event.path("source").path("commit_lsn").asText(),
                     row.length() > 90 ? row.substring(0, 87) + "..." : row);
+        }
+    }
+
+    /**
+     * The rows Redis caches once it reflects the last change (order 1 deleted): the sinks are written in parallel,
+     * so the cache may trail Kafka by a moment.
+     */
+    private static void printCache(LocalRedis redis, Process sluice, Path work) throws IOException {
+        step("Rows cached in Redis (key template shop:{table}:{key}, JSON values; deleted rows are gone)");
+        try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
+            Instant deadline = Instant.now().plus(WAIT);
+            while (client.exists("shop:orders:1")) {
+                if (!sluice.isAlive() || Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("Redis did not catch up; see " + work.resolve("sluice.log"));
+                }
+                pause();
+            }
+            List<String> keys = new ArrayList<>(client.keys("shop:*"));
+            keys.sort(Comparator.naturalOrder());
+            for (String key : keys) {
+                String row = client.get(key);
+                OUT.printf("  %-16s %s%n", key, row.length() > 100 ? row.substring(0, 97) + "..." : row);
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
