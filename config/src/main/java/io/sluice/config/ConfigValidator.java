@@ -211,8 +211,8 @@ final class ConfigValidator {
         if (requireText(keyPath, redis.key())) {
             validateRedisKey(keyPath, redis.key());
         }
-        requirePositive(KeyPath.key(path, "ttl"), redis.ttl());
-        requirePositive(KeyPath.key(path, "delete-marker-ttl"), redis.deleteMarkerTtl());
+        requireMilliseconds(KeyPath.key(path, "ttl"), redis.ttl());
+        requireMilliseconds(KeyPath.key(path, "delete-marker-ttl"), redis.deleteMarkerTtl());
         requirePositive(KeyPath.key(path, "timeout"), redis.timeout());
     }
 
@@ -302,6 +302,13 @@ final class ConfigValidator {
 
     private static String supportedRedisKeyPlaceholders() {
         return "supported placeholders: {database}, {schema}, {table}, {key}";
+    }
+
+    /** Redis expires keys in whole milliseconds. */
+    private void requireMilliseconds(String path, Duration duration) {
+        if (duration != null && duration.toMillis() < 1) {
+            problems.add(path, "must be at least 1ms");
+        }
     }
 
     private void requirePositive(String path, Duration duration) {

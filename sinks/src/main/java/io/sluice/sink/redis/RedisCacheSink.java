@@ -142,13 +142,14 @@ public final class RedisCacheSink implements Sink {
         if (client != null) {
             throw new IllegalStateException(where + ": already open");
         }
-        if (keys == null) {
+        if (rows == null) {
             try {
-                keys = RedisKeyMapper.parse(config.key(), new EventJson());
+                EventJson json = new EventJson();
+                keys = RedisKeyMapper.parse(config.key(), json);
+                rows = new RedisRowMapper(keys, json, config.value(), config.ttl(), config.deleteMarkerTtl());
             } catch (IllegalArgumentException e) {
                 throw new SinkException(where + ": " + e.getMessage(), e);
             }
-            rows = new RedisRowMapper(keys, new EventJson(), config.value(), config.ttl(), config.deleteMarkerTtl());
         }
         UnifiedJedis created = null;
         try {

@@ -105,13 +105,18 @@ final class RedisRowMapper {
 
     /**
      * A hash field's value: a string as it is, anything else as its JSON text. Whole numbers and booleans, the
-     * common non-strings, skip the JSON generator: their JSON text is their {@code toString()}.
+     * common non-strings, skip the JSON generator: their JSON text is their {@code toString()}. Non-finite floats,
+     * which the event JSON writes as the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}, are that
+     * text without the quotes, as every other string is.
      */
     String hashValue(String column, Object value) {
         if (value instanceof String s) {
             return s;
         }
         if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Boolean) {
+            return value.toString();
+        }
+        if ((value instanceof Double d && !Double.isFinite(d)) || (value instanceof Float f && !Float.isFinite(f))) {
             return value.toString();
         }
         return json.valueJson(column, value);

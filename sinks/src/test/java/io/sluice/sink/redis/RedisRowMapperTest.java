@@ -38,6 +38,26 @@ class RedisRowMapperTest {
     }
 
     @Test
+    void hashModeFloatsAreTheirJsonTextAndNonFiniteOnesTheirNameWithoutQuotes() {
+        RedisRowMapper mapper = mapper(RedisValueMode.HASH, null);
+
+        assertThat(mapper.hashValue("c", 1.5d)).isEqualTo("1.5");
+        assertThat(mapper.hashValue("c", 2.25f)).isEqualTo("2.25");
+        assertThat(mapper.hashValue("c", Double.NaN)).isEqualTo("NaN");
+        assertThat(mapper.hashValue("c", Float.NEGATIVE_INFINITY)).isEqualTo("-Infinity");
+        assertThat(mapper.hashValue("c", Map.of("a", "b"))).isEqualTo("{\"a\":\"b\"}");
+    }
+
+    @Test
+    void ttlBelowAMillisecondIsRefused() {
+        EventJson json = new EventJson();
+        RedisKeyMapper keys = RedisKeyMapper.parse("{table}:{key}", json);
+
+        assertThatThrownBy(() -> new RedisRowMapper(keys, json, RedisValueMode.HASH, Duration.ofNanos(500),
+                MARKER_TTL)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+    }
+
+    @Test
     void hashModeNamesTheUnchangedColumnsAndGivesTheTtlInMillis() {
         ChangeEvent update = event(Op.UPDATE, columns("id", 42L, "title", "second"), Set.of("body"), 500L);
 
