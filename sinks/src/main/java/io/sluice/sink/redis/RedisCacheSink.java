@@ -56,7 +56,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * the marker is gone, holds another epoch, or its count went back, Redis lost writes that may already be committed
  * offsets: the script records the loss in the marker, and the sink throws a non-retriable {@link SinkException}
  * saying so and how to re-sync. Because the check comes last on the same connection, a batch is never acknowledged
- * by a Redis that lost data before the batch's last command.
+ * by a Redis that lost data before the batch's last command. (In Redis Cluster the check runs on the marker's shard
+ * only; see docs/sinks/redis.md.)
  *
  * <h2>Truncate</h2>
  * The table's keys are found with {@code SCAN MATCH <prefix>*<suffix>} a page at a time (on every master of a
@@ -67,11 +68,12 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * <h2>Failures in {@code write}</h2>
  * <ul>
  *   <li>No connection, a failover, a Redis loading its data, out of memory, a busy script: the whole batch fails with
- *       {@link RetriableSinkException} and the dispatcher retries it (safe: every event is idempotent). A transient
+ *       {@link RetriableSinkException} and the dispatcher retries it; what of it was applied already is applied
+ *       again, which changes nothing, since every event is idempotent. A transient
  *       error of one event fails the batch too, because a later event of the same row and version may already be
  *       applied, and retrying only the failed one would put it after that later event.</li>
- *   <li>Redis refuses an event for good (another type of value at the key, a stored JSON the script cannot read is
- *       not one: it is replaced): the event fails non-retriably and the rest of the batch is applied.</li>
+ *   <li>Redis refuses an event for good (e.g. {@code WRONGTYPE}: the key holds another type of value): the event
+ *       fails non-retriably and the rest of the batch is applied.</li>
  *   <li>Credentials or rights, an event that cannot be mapped to a key, or lost data: {@link SinkException}.</li>
  * </ul>
  * A script unknown to the server ({@code NOSCRIPT}, e.g. after a restart or {@code SCRIPT FLUSH}) is sent again in
