@@ -3,11 +3,13 @@ package io.sluice.app;
 import io.sluice.config.PipelineConfig;
 import io.sluice.config.sink.ElasticsearchSinkConfig;
 import io.sluice.config.sink.KafkaSinkConfig;
+import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.engine.SinkBinding;
 import io.sluice.engine.sink.Sink;
 import io.sluice.sink.elasticsearch.ElasticsearchSink;
 import io.sluice.sink.kafka.KafkaSink;
+import io.sluice.sink.redis.RedisCacheSink;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +38,9 @@ public final class SinkFactory {
         }
         if (config instanceof ElasticsearchSinkConfig elasticsearch) {
             return new ElasticsearchSink(pipeline, elasticsearch);
+        }
+        if (config instanceof RedisSinkConfig redis) {
+            return new RedisCacheSink(pipeline, redis);
         }
         throw new IllegalArgumentException("no sink for " + config.kind());
     }

@@ -4,6 +4,9 @@ import io.sluice.config.offsets.FileOffsetStoreConfig;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.sink.ElasticsearchSinkConfig;
 import io.sluice.config.sink.KafkaSinkConfig;
+import io.sluice.config.sink.RedisClusterConfig;
+import io.sluice.config.sink.RedisSentinelConfig;
+import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.config.source.SourceConfig;
@@ -43,6 +46,7 @@ final class ConfigValidator {
     private static final Set<String> INDEX_FILE_KEYS = Set.of("settings", "mappings");
     private static final int MAX_IN_FLIGHT = 16;
     private static final int MIN_BULK_BYTES = 1024;
+    private static final List<String> REDIS_KEY_PLACEHOLDERS = List.of("database", "schema", "table", "key");
 
     private final Problems problems;
     private final Map<String, String> pipelineNames = new HashMap<>();
@@ -141,6 +145,8 @@ final class ConfigValidator {
                 validateKafka(sinkPath, kafka);
             } else if (sink instanceof ElasticsearchSinkConfig elasticsearch) {
                 validateElasticsearch(sinkPath, elasticsearch);
+            } else if (sink instanceof RedisSinkConfig redis) {
+                validateRedis(sinkPath, redis);
             }
         }
     }
@@ -326,12 +332,6 @@ final class ConfigValidator {
         }
     }
 
-    private void requirePositive(String path, Duration duration) {
-        if (duration.isZero() || duration.isNegative()) {
-            problems.add(path, "must be longer than zero");
-        }
-    }
-
     private static String firstLine(String message) {
         if (message == null) {
             return "I/O error";
@@ -364,6 +364,144 @@ final class ConfigValidator {
                         + " is not allowed in a Kafka topic name", "use letters, digits, '.', '_' and '-'");
                 return;
             }
+        }
+    }
+
+    private void validateRedis(String path, RedisSinkConfig redis) {
+        String hostPath = KeyPath.key(path, "host");
+        String sentinelPath = KeyPath.key(path, "sentinel");
+        String clusterPath = KeyPath.key(path, "cluster");
+        int locations = (redis.host() != null ? 1 : 0) + (redis.sentinel() != null ? 1 : 0)
+                + (redis.cluster() != null ? 1 : 0);
+        if (locations == 0) {
+            problems.add(path, "needs host, sentinel or cluster to say where Redis is", "e.g. host: localhost");
+        } else if (locations > 1) {
+            String second = redis.cluster() != null ? clusterPath : sentinelPath;
+            problems.add(second, "give only one of host, sentinel and cluster");
+        } else if (redis.host() != null) {
+            requireText(hostPath, redis.host());
+            requirePort(KeyPath.key(path, "port"), redis.port());
+        } else if (redis.sentinel() != null) {
+            validateRedisSentinel(sentinelPath, redis.sentinel());
+        } else {
+            validateRedisCluster(clusterPath, redis.cluster());
+        }
+        String databasePath = KeyPath.key(path, "database");
+        if (redis.database() < 0) {
+            problems.add(databasePath, "must be 0 or more");
+        } else if (redis.cluster() != null && redis.database() != 0) {
+            problems.add(databasePath, "Redis Cluster has only database 0");
+        }
+        if (redis.user() != null) {
+            requireText(KeyPath.key(path, "user"), redis.user());
+        }
+        String keyPath = KeyPath.key(path, "key");
+        if (requireText(keyPath, redis.key())) {
+            validateRedisKey(keyPath, redis.key());
+        }
+        requireMilliseconds(KeyPath.key(path, "ttl"), redis.ttl());
+        requireMilliseconds(KeyPath.key(path, "delete-marker-ttl"), redis.deleteMarkerTtl());
+        requirePositive(KeyPath.key(path, "timeout"), redis.timeout());
+    }
+
+    private void validateRedisSentinel(String path, RedisSentinelConfig sentinel) {
+        requireText(KeyPath.key(path, "master"), sentinel.master());
+        validateRedisNodes(KeyPath.key(path, "nodes"), sentinel.nodes(), "e.g. [sentinel-1:26379, sentinel-2:26379]");
+        if (sentinel.user() != null) {
+            requireText(KeyPath.key(path, "user"), sentinel.user());
+        }
+    }
+
+    private void validateRedisCluster(String path, RedisClusterConfig cluster) {
+        validateRedisNodes(KeyPath.key(path, "nodes"), cluster.nodes(), "e.g. [redis-1:6379, redis-2:6379]");
+    }
+
+    private void validateRedisNodes(String path, List<String> nodes, String example) {
+        if (nodes.isEmpty()) {
+            requireNonEmpty(path, "must list at least one host:port", example);
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            String nodePath = KeyPath.index(path, i);
+            Matcher matcher = SERVER.matcher(nodes.get(i).trim());
+            if (!matcher.matches() || !isPort(Integer.parseInt(matcher.group(1)))) {
+                problems.add(nodePath, problems.show(nodePath, nodes.get(i)) + " is not host:port", example);
+            }
+        }
+    }
+
+    /**
+     * A key template: literal text around {@code {database}}, {@code {schema}}, {@code {table}} and exactly one
+     * {@code {key}}, which must follow literal text (so that one table's keys cannot run into another table's) and
+     * be followed only by literal text (so that a table's keys share a prefix and a suffix, which truncates scan
+     * for). Braces are placeholder syntax only: Sluice's keys never hold a Redis Cluster hash tag of their own.
+     */
+    private void validateRedisKey(String path, String template) {
+        boolean fromEnvironment = problems.substitution(path).isPresent();
+        String shown = problems.show(path, template);
+        int keyPlaceholders = 0;
+        boolean previousWasPlaceholder = false;
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c == '}') {
+                problems.add(path, "'}' without '{' in " + shown, "braces only mark placeholders such as {table}");
+                return;
+            }
+            if (c != '{') {
+                previousWasPlaceholder = false;
+                continue;
+            }
+            int close = template.indexOf('}', i);
+            if (close < 0) {
+                problems.add(path, "'{' is not closed by '}' in " + shown);
+                return;
+            }
+            String name = template.substring(i + 1, close);
+            if (!REDIS_KEY_PLACEHOLDERS.contains(name)) {
+                problems.add(path, "unknown placeholder " + (fromEnvironment ? "in " + shown : "{" + name + "}"),
+                        fromEnvironment ? supportedRedisKeyPlaceholders() : redisKeyPlaceholderHint(name));
+                return;
+            }
+            if (name.equals("key")) {
+                keyPlaceholders++;
+                if (previousWasPlaceholder || i == 0) {
+                    problems.add(path, "{key} must follow literal text in " + shown,
+                            "separate it from what comes before, e.g. {table}:{key}");
+                    return;
+                }
+            } else if (keyPlaceholders > 0) {
+                problems.add(path, "only literal text may follow {key} in " + shown,
+                        "put {" + name + "} before {key}, e.g. {schema}.{table}:{key}");
+                return;
+            }
+            previousWasPlaceholder = true;
+            i = close;
+        }
+        if (keyPlaceholders != 1) {
+            problems.add(path, shown + (keyPlaceholders == 0 ? " has no {key}" : " has {key} more than once"),
+                    "each row needs its own key, e.g. {table}:{key}");
+        }
+    }
+
+    private static String redisKeyPlaceholderHint(String name) {
+        return Suggestions.closest(name, REDIS_KEY_PLACEHOLDERS)
+                .map(match -> "did you mean {" + match + "}?")
+                .orElse(supportedRedisKeyPlaceholders());
+    }
+
+    private static String supportedRedisKeyPlaceholders() {
+        return "supported placeholders: {database}, {schema}, {table}, {key}";
+    }
+
+    /** Redis expires keys in whole milliseconds. */
+    private void requireMilliseconds(String path, Duration duration) {
+        if (duration != null && duration.toMillis() < 1) {
+            problems.add(path, "must be at least 1ms");
+        }
+    }
+
+    private void requirePositive(String path, Duration duration) {
+        if (duration != null && (duration.isZero() || duration.isNegative())) {
+            problems.add(path, "must be longer than zero");
         }
     }
 

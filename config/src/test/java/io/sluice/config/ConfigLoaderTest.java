@@ -3,6 +3,7 @@ package io.sluice.config;
 import static io.sluice.config.ExampleConfig.ENV;
 import static io.sluice.config.ExampleConfig.FILE;
 import static io.sluice.config.ExampleConfig.PASSWORD;
+import static io.sluice.config.ExampleConfig.REDIS_YAML;
 import static io.sluice.config.ExampleConfig.YAML;
 import static io.sluice.config.ExampleConfig.with;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +13,12 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.sluice.config.offsets.FileOffsetStoreConfig;
+import io.sluice.config.sink.FailurePolicy;
 import io.sluice.config.sink.KafkaSinkConfig;
+import io.sluice.config.sink.RedisClusterConfig;
+import io.sluice.config.sink.RedisSentinelConfig;
+import io.sluice.config.sink.RedisSinkConfig;
+import io.sluice.config.sink.RedisValueMode;
 import io.sluice.config.source.DecimalMode;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.config.source.SnapshotMode;
@@ -54,6 +60,56 @@ class ConfigLoaderTest {
         assertThat(config).isEqualTo(new SluiceConfig(List.of(
                 new PipelineConfig("orders", new SourceConfig(postgres), List.of(kafka), offsets))));
         assertThat(postgres.password().reveal()).isEqualTo(PASSWORD);
+    }
+
+    @Test
+    void redisSinkLoadsWithItsDefaults() throws ConfigException {
+        RedisSinkConfig redis = (RedisSinkConfig) load(REDIS_YAML, ENV).pipelines().get(0).sinks().get(0);
+
+        assertThat(redis).isEqualTo(new RedisSinkConfig("cache.local", 6379, null, null, 0, null, null, false,
+                "shop:{table}:{key}", RedisValueMode.JSON, null, Duration.ofHours(1), Duration.ofSeconds(10),
+                FailurePolicy.FAIL));
+        assertThat(RedisSinkConfig.standalone("localhost", 6379)).satisfies(defaults -> {
+            assertThat(defaults.key()).isEqualTo("{table}:{key}");
+            assertThat(defaults.value()).isEqualTo(RedisValueMode.HASH);
+            assertThat(defaults.deleteMarkerTtl()).isEqualTo(Duration.ofHours(24));
+            assertThat(defaults.ttl()).isNull();
+        });
+    }
+
+    @Test
+    void redisSinkBehindSentinelOrClusterWithCredentials() throws ConfigException {
+        String sentinel = with(REDIS_YAML, "host: cache.local", """
+                sentinel:
+                            master: cache
+                            nodes: [s1:26379, s2:26379]
+                            password: ${SENTINEL_PASSWORD}
+                          user: sluice
+                          password: ${REDIS_PASSWORD}
+                          tls: true
+                          database: 3
+                          ttl: 10m
+                          on-failure: skip""");
+        String cluster = with(REDIS_YAML, "host: cache.local", "cluster: {nodes: [\"r1:7000\", r2:7001]}");
+        Map<String, String> env = Map.of("PG_PASSWORD", PASSWORD, "REDIS_PASSWORD", "redis-Secret-1",
+                "SENTINEL_PASSWORD", "sentinel-Secret-2");
+
+        RedisSinkConfig behindSentinel = (RedisSinkConfig) load(sentinel, env).pipelines().get(0).sinks().get(0);
+        RedisSinkConfig inCluster = (RedisSinkConfig) load(cluster, env).pipelines().get(0).sinks().get(0);
+
+        assertThat(behindSentinel.sentinel()).isEqualTo(new RedisSentinelConfig("cache", List.of("s1:26379",
+                "s2:26379"), null, Secret.of("sentinel-Secret-2")));
+        assertThat(behindSentinel.host()).isNull();
+        assertThat(behindSentinel.user()).isEqualTo("sluice");
+        assertThat(behindSentinel.password().reveal()).isEqualTo("redis-Secret-1");
+        assertThat(behindSentinel.tls()).isTrue();
+        assertThat(behindSentinel.database()).isEqualTo(3);
+        assertThat(behindSentinel.ttl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(behindSentinel.onFailure()).isEqualTo(FailurePolicy.SKIP);
+        assertThat(behindSentinel.toString()).doesNotContain("redis-Secret-1").doesNotContain("sentinel-Secret-2");
+        assertThat(behindSentinel.address()).isEqualTo("sentinel master cache via s1:26379,s2:26379/3");
+        assertThat(inCluster.cluster()).isEqualTo(new RedisClusterConfig(List.of("r1:7000", "r2:7001")));
+        assertThat(inCluster.address()).isEqualTo("cluster r1:7000,r2:7001");
     }
 
     @Test

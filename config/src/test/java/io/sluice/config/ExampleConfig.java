@@ -37,6 +37,24 @@ final class ExampleConfig {
                   file: ./data/orders.offsets
             """;
 
+    /** The kafka sink of {@link #YAML}, lines 15 to 19. */
+    static final String KAFKA_SINK = """
+                  - kafka:
+                      bootstrap-servers: localhost:9092
+                      topic: "shop.{schema}.{table}"   # {…} = per-event template
+                      producer:
+                        compression.type: lz4
+            """;
+
+    /** {@link #YAML} with a redis sink in place of the kafka sink, on the same lines (15 to 19). */
+    static final String REDIS_YAML = with(YAML, KAFKA_SINK, """
+                  - redis:
+                      host: cache.local
+                      key: "shop:{table}:{key}"
+                      value: json
+                      delete-marker-ttl: 1h
+            """);
+
     /** The pipeline of {@link #YAML} as a second list item, renamed and with its own slot and offsets file. */
     static final String SECOND_PIPELINE = YAML.substring(YAML.indexOf("  - name:"))
             .replace("name: orders", "name: customers")

@@ -2,6 +2,7 @@ package io.sluice.config;
 
 import static io.sluice.config.ExampleConfig.ENV;
 import static io.sluice.config.ExampleConfig.FILE;
+import static io.sluice.config.ExampleConfig.REDIS_YAML;
 import static io.sluice.config.ExampleConfig.SECOND_PIPELINE;
 import static io.sluice.config.ExampleConfig.YAML;
 import static io.sluice.config.ExampleConfig.with;
@@ -15,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One mistake per file, each reported as exactly one problem at the expected line and key path. Line numbers
- * refer to {@link ExampleConfig#YAML}: port is on line 6, tables on 12, the kafka sink on 15, offsets on 20.
+ * refer to {@link ExampleConfig#YAML}: port is on line 6, tables on 12, the kafka sink on 15, offsets on 20; in
+ * {@link ExampleConfig#REDIS_YAML} the redis sink is on line 15, its host on 16, key on 17, value on 18.
  */
 class InvalidConfigTest {
 
@@ -160,7 +162,47 @@ class InvalidConfigTest {
                 new Case("unclosed bracket", with("public.customers]", "public.customers"),
                         12, "", "'[' opened here is not closed by a matching ']'"),
                 new Case("second document", YAML + "---\npipelines: []\n", 23, "", "this is in a second YAML document"),
-                new Case("not a mapping", "- orders\n", 1, "", "expected a mapping, got a list"));
+                new Case("not a mapping", "- orders\n", 1, "", "expected a mapping, got a list"),
+                new Case("unknown redis value mode", with(REDIS_YAML, "value: json", "value: xml"),
+                        18, "pipelines[0].sinks[0].redis.value", "expected one of hash, json, got \"xml\""),
+                new Case("misspelt redis key", with(REDIS_YAML, "delete-marker-ttl: 1h", "delete-marker-tll: 1h"),
+                        19, "pipelines[0].sinks[0].redis.delete-marker-tll",
+                        "did you mean \"delete-marker-ttl\"?"),
+                new Case("redis without an address", with(REDIS_YAML, "host: cache.local", "port: 6380"),
+                        15, "pipelines[0].sinks[0].redis", "needs host, sentinel or cluster to say where Redis is"),
+                new Case("redis host and cluster",
+                        with(REDIS_YAML, "host: cache.local", "host: cache.local\n          cluster: {nodes: [a:7000]}"),
+                        17, "pipelines[0].sinks[0].redis.cluster", "give only one of host, sentinel and cluster"),
+                new Case("redis cluster node without port",
+                        with(REDIS_YAML, "host: cache.local", "cluster: {nodes: [a:7000, b]}"),
+                        16, "pipelines[0].sinks[0].redis.cluster.nodes[1]", "\"b\" is not host:port"),
+                new Case("redis sentinel without master",
+                        with(REDIS_YAML, "host: cache.local", "sentinel: {nodes: [s:26379]}"),
+                        16, "pipelines[0].sinks[0].redis.sentinel.master", "missing required key"),
+                new Case("redis database in a cluster",
+                        with(REDIS_YAML, "host: cache.local", "cluster: {nodes: [a:7000]}\n          database: 2"),
+                        17, "pipelines[0].sinks[0].redis.database", "Redis Cluster has only database 0"),
+                new Case("negative redis database", with(REDIS_YAML, "value: json", "database: -1"),
+                        18, "pipelines[0].sinks[0].redis.database", "must be 0 or more"),
+                new Case("zero redis ttl", with(REDIS_YAML, "value: json", "ttl: 0s"),
+                        18, "pipelines[0].sinks[0].redis.ttl", "must be at least 1ms"),
+                new Case("delete marker ttl below a millisecond",
+                        with(REDIS_YAML, "delete-marker-ttl: 1h", "delete-marker-ttl: PT0.0001S"),
+                        19, "pipelines[0].sinks[0].redis.delete-marker-ttl", "must be at least 1ms"),
+                new Case("zero redis timeout", with(REDIS_YAML, "value: json", "timeout: 0s"),
+                        18, "pipelines[0].sinks[0].redis.timeout", "must be longer than zero"),
+                new Case("redis key without {key}", with(REDIS_YAML, ":{table}:{key}\"", ":{table}\""),
+                        17, "pipelines[0].sinks[0].redis.key", "\"shop:{table}\" has no {key}"),
+                new Case("redis key with {key} twice", with(REDIS_YAML, ":{table}:{key}\"", ":{key}:{key}\""),
+                        17, "pipelines[0].sinks[0].redis.key", "has {key} more than once"),
+                new Case("redis key placeholder after {key}", with(REDIS_YAML, ":{table}:{key}\"", ":{key}:{table}\""),
+                        17, "pipelines[0].sinks[0].redis.key", "only literal text may follow {key}"),
+                new Case("redis {key} right after a placeholder", with(REDIS_YAML, ":{table}:{key}\"", ":{table}{key}\""),
+                        17, "pipelines[0].sinks[0].redis.key", "{key} must follow literal text"),
+                new Case("unknown redis key placeholder", with(REDIS_YAML, ":{table}:{key}\"", ":{tabel}:{key}\""),
+                        17, "pipelines[0].sinks[0].redis.key", "unknown placeholder {tabel} (did you mean {table}?)"),
+                new Case("stray brace in a redis key", with(REDIS_YAML, ":{table}:{key}\"", ":{table}}:{key}\""),
+                        17, "pipelines[0].sinks[0].redis.key", "'}' without '{'"));
     }
 
     /** The example with an Elasticsearch sink after the Kafka one: the sink starts on line 20, urls on 21. */

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = KafkaSinkConfig.class, name = "kafka"),
         @JsonSubTypes.Type(value = ElasticsearchSinkConfig.class, name = "elasticsearch"),
+        @JsonSubTypes.Type(value = RedisSinkConfig.class, name = "redis"),
 })
-public sealed interface SinkConfig permits KafkaSinkConfig, ElasticsearchSinkConfig {
+public sealed interface SinkConfig permits KafkaSinkConfig, ElasticsearchSinkConfig, RedisSinkConfig {
     /** The sink's kind as written in YAML, e.g. {@code kafka}. */
     String kind();
 

@@ -6,6 +6,7 @@ import io.sluice.engine.event.Lsn;
 import io.sluice.it.support.LocalElasticsearch;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
+import io.sluice.it.support.LocalRedis;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -28,11 +29,12 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import redis.clients.jedis.RedisClient;
 
 /**
- * The README's demo: starts a throwaway PostgreSQL, Kafka and Elasticsearch, creates a small shop database, runs
- * Sluice's real command line on a pipelines file, makes some changes, and prints the events that reached Kafka and
- * the documents Elasticsearch holds.
+ * The README's demo: starts a throwaway PostgreSQL, Kafka, Elasticsearch and Redis, creates a small shop database,
+ * runs Sluice's real command line on a pipelines file with a sink of each kind, makes some changes, and prints the
+ * events that reached Kafka, the documents Elasticsearch holds and the rows cached in Redis.
  *
  * <p>Usage: {@code Demo <repository root>}; everything it writes goes to {@code <root>/.demo/}.
  */
@@ -52,15 +54,18 @@ public final class Demo {
         Files.deleteIfExists(work.resolve("shop.offsets"));
         Path jar = root.resolve("app/target/sluice.jar");
 
-        step("Starting a throwaway PostgreSQL, Kafka and Elasticsearch on free ports");
+        step("Starting a throwaway PostgreSQL, Kafka, Elasticsearch and Redis on free ports");
         try (LocalPostgres postgres = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start();
-                LocalElasticsearch elasticsearch = LocalElasticsearch.start()) {
-            OUT.printf("  PostgreSQL %d on 127.0.0.1:%d, Kafka on %s, Elasticsearch on %s%n", postgres.majorVersion(),
-                    postgres.port(), kafka.bootstrapServers(), elasticsearch.url());
+                LocalElasticsearch elasticsearch = LocalElasticsearch.start();
+                LocalRedis redis = LocalRedis.start(LocalRedis.Options.DEFAULT
+                        .withPersistence(LocalRedis.Persistence.APPEND_ONLY))) {
+            OUT.printf("  PostgreSQL %d on 127.0.0.1:%d, Kafka on %s, Elasticsearch on %s, Redis on 127.0.0.1:%d%n",
+                    postgres.majorVersion(), postgres.port(), kafka.bootstrapServers(), elasticsearch.url(),
+                    redis.port());
             createShop(postgres);
 
             Path config = work.resolve("pipelines.yaml");
-            Files.writeString(config, pipelinesYaml(postgres, kafka, elasticsearch, work));
+            Files.writeString(config, pipelinesYaml(postgres, kafka, elasticsearch, redis, work));
             step("Running: sluice run --config " + root.relativize(config) + "   (log: "
                     + root.relativize(work.resolve("sluice.log")) + ")");
             Process sluice = startSluice(jar, config, work.resolve("sluice.log"));
@@ -86,6 +91,7 @@ public final class Demo {
                 await(consumer, seen, before + 6, sluice, work);
                 printEvents("Streamed changes, in commit order", seen, before);
                 printDocuments(elasticsearch, sluice, work);
+                printCache(redis, sluice, work);
             } finally {
                 sluice.destroy();
                 sluice.waitFor(30, TimeUnit.SECONDS);
@@ -113,7 +119,7 @@ public final class Demo {
     }
 
     private static String pipelinesYaml(LocalPostgres postgres, LocalKafka kafka, LocalElasticsearch elasticsearch,
-            Path work) {
+            LocalRedis redis, Path work) {
         return """
                 # Written by the Sluice demo. The password comes from the environment.
                 pipelines:
@@ -136,9 +142,14 @@ public final class Demo {
                       - elasticsearch:
                           urls: [%s]
                           index: "shop_{table}"
+                      - redis:
+                          host: 127.0.0.1
+                          port: %d
+                          key: "shop:{table}:{key}"
+                          value: json
                     offsets:
                       file: %s
-                """.formatted(postgres.port(), kafka.bootstrapServers(), elasticsearch.url(),
+                """.formatted(postgres.port(), kafka.bootstrapServers(), elasticsearch.url(), redis.port(),
                 work.resolve("shop.offsets"));
     }
 
@@ -247,6 +258,38 @@ public final class Demo {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * The rows Redis caches once it reflects the last change (order 1 deleted): the sinks are written in parallel,
+     * so the cache may trail Kafka by a moment.
+     */
+    private static void printCache(LocalRedis redis, Process sluice, Path work) throws IOException {
+        step("Rows cached in Redis (key template shop:{table}:{key}, JSON values; deleted rows are gone)");
+        try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
+            Instant deadline = Instant.now().plus(WAIT);
+            while (client.exists("shop:orders:1")) {
+                if (!sluice.isAlive() || Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("Redis did not catch up; see " + work.resolve("sluice.log"));
+                }
+                pause();
+            }
+            List<String> keys = new ArrayList<>(client.keys("shop:*"));
+            keys.sort(Comparator.naturalOrder());
+            for (String key : keys) {
+                String row = client.get(key);
+                OUT.printf("  %-16s %s%n", key, row.length() > 100 ? row.substring(0, 97) + "..." : row);
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

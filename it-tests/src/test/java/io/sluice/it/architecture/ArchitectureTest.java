@@ -67,4 +67,11 @@ class ArchitectureTest {
                         "org.apache.http..")
                 .check(sluice);
     }
+
+    @Test
+    void redisClientIsUsedOnlyByTheRedisSink() {
+        noClasses().that().resideOutsideOfPackage("io.sluice.sink.redis..")
+                .should().dependOnClassesThat().resideInAPackage("redis.clients..")
+                .check(sluice);
+    }
 }

@@ -30,6 +30,7 @@ class LocalServerCleanupIT {
         assertThat(stillRunningAfter(started.pids(), PROCESS_EXIT_TIMEOUT)).isEmpty();
         assertThat(started.postgresLog().getParent()).doesNotExist();
         assertThat(started.kafkaLog().getParent()).doesNotExist();
+        assertThat(started.redisLog().getParent()).doesNotExist();
     }
 
     @Test
@@ -44,16 +45,18 @@ class LocalServerCleanupIT {
             // No shutdown hook ran in the killed JVM, so its directories are left for us.
             WorkDirectory.deleteRecursively(started.postgresLog().getParent());
             WorkDirectory.deleteRecursively(started.kafkaLog().getParent());
+            WorkDirectory.deleteRecursively(started.redisLog().getParent());
         }
     }
 
-    private record Started(Path postgresLog, Path kafkaLog, List<Long> pids) {
+    private record Started(Path postgresLog, Path kafkaLog, Path redisLog, List<Long> pids) {
     }
 
     private static Process startAbandonedServers(String mode) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-D" + PostgresBinaries.PROPERTY + "=" + PostgresBinaries.fromSystemProperty().name(),
+                "-D" + RedisBinaries.PROPERTY + "=" + RedisBinaries.fromSystemProperty().name(),
                 AbandonedServersMain.class.getName(), mode)
                 .redirectErrorStream(true)
                 .start();
@@ -69,8 +72,8 @@ class LocalServerCleanupIT {
                 Thread drain = new Thread(() -> output.lines().forEach(ignored -> { }), "drain-" + jvm.pid());
                 drain.setDaemon(true);
                 drain.start();
-                return new Started(Path.of(fields[1]), Path.of(fields[2]),
-                        Arrays.stream(fields).skip(3).map(Long::valueOf).toList());
+                return new Started(Path.of(fields[1]), Path.of(fields[2]), Path.of(fields[3]),
+                        Arrays.stream(fields).skip(4).map(Long::valueOf).toList());
             }
             seen.append(line).append('\n');
         }

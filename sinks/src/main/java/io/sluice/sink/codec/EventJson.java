@@ -14,6 +14,7 @@ import io.sluice.engine.event.TableId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -141,7 +142,8 @@ public final class EventJson {
         try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
             writeRow(gen, row);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot encode row columns " + row.columns() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot encode row columns " + row.columns() + ": " + e.getMessage(),
+                    e);
         }
         return out.toByteArray();
     }
@@ -151,11 +153,61 @@ public final class EventJson {
      * {@code "a-1"} or {@code [1,2]}.
      */
     public byte[] keyValueBytes(Object value, String column) {
+        return valueBytes(column, value, true);
+    }
+
+    /**
+     * The JSON text of one row value exactly as it appears in an event's {@code after}: {@code 42}, {@code "paid"},
+     * {@code {"a":1}}, {@code null}.
+     *
+     * @throws IllegalArgumentException when the value is not of a type a change event may carry
+     */
+    public String valueJson(String column, Object value) {
+        return new String(valueBytes(column, value, false), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The JSON text of one key column's value exactly as {@link #keyBytes(Key)} writes it: like
+     * {@link #valueJson}, but with the fields of nested objects sorted by name, so the text is stable.
+     *
+     * @throws IllegalArgumentException when the value is not of a type a change event may carry
+     */
+    public String keyValueJson(String column, Object value) {
+        return new String(valueBytes(column, value, true), StandardCharsets.UTF_8);
+    }
+
+    /** A row as a JSON object exactly as {@link #encode} writes {@code after}: columns in order, nulls included. */
+    public String rowJson(Row row) {
+        return new String(rowBytes(row), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A column name as it appears as a field name in a row object, quotes and escapes included: {@code "note"}.
+     * A row object written as {@code {} + fieldNameJson(c) + ":" + valueJson(c, v) + ...}, joined by commas,
+     * is byte for byte what {@link #encode} writes for {@code after}.
+     */
+    public String fieldNameJson(String column) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(column.length() + 8);
+        try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            // Written as a field of an object, not as a string value, so the escaping is the field-name escaping by
+            // construction; the object's "{", ":0}" are cut off below.
+            gen.writeStartObject();
+            gen.writeFieldName(column);
+            gen.writeNumber(0);
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode column name: " + e.getMessage(), e);
+        }
+        String object = out.toString(StandardCharsets.UTF_8);
+        return object.substring(1, object.length() - ":0}".length());
+    }
+
+    private byte[] valueBytes(String column, Object value, boolean sorted) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(32);
         try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
-            writeValue(gen, value, column, true);
+            writeValue(gen, value, column, sorted);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot encode key column '" + column + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot encode column '" + column + "': " + e.getMessage(), e);
         }
         return out.toByteArray();
     }

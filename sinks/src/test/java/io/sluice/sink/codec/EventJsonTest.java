@@ -204,6 +204,38 @@ class EventJsonTest {
         assertThat(node.at("/source/lsn_num").asLong()).isEqualTo(23803888L - 0xA8);
     }
 
+    @Test
+    void rowJsonAndItsPiecesAreExactlyTheAfterImage() {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("z", List.of(1, "x\"y"));
+        nested.put("a", null);
+        Map<String, Object> after = columns("id", 1L, "quo\"te", "a\\b\n", "emoji 😀", "é ✓",
+                "amount", new BigDecimal("12345678901234567890.10"), "doc", nested, "none", null, "ratio",
+                Double.NaN);
+        String expected = afterOf(after);
+
+        StringBuilder pieces = new StringBuilder("{");
+        after.forEach((column, value) -> pieces.append(pieces.length() > 1 ? "," : "")
+                .append(json.fieldNameJson(column)).append(':').append(json.valueJson(column, value)));
+
+        assertThat(json.rowJson(Row.of(after))).isEqualTo(expected);
+        assertThat(pieces.append('}').toString()).isEqualTo(expected);
+        assertThat(json.fieldNameJson("quo\"te")).isEqualTo("\"quo\\\"te\"");
+    }
+
+    @Test
+    void keyValueJsonSortsNestedObjectsAndValueJsonKeepsTheirOrder() {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("b", 1);
+        nested.put("a", Map.of("d", 2));
+
+        assertThat(json.keyValueJson("k", nested)).isEqualTo("{\"a\":{\"d\":2},\"b\":1}");
+        assertThat(json.valueJson("k", nested)).isEqualTo("{\"b\":1,\"a\":{\"d\":2}}");
+        assertThat(json.valueJson("k", new BigDecimal("1E+3"))).isEqualTo("1000");
+        assertThatThrownBy(() -> json.valueJson("k", new Object())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("column 'k'");
+    }
+
     /** The encoder's own text of the after image (a parser would reformat numbers, which is what is tested). */
     private String afterOf(Map<String, Object> after) {
         String event = text(json.encode(insert(ORDERS, 1, after)));
