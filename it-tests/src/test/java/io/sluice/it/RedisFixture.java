@@ -237,7 +237,7 @@ final class RedisFixture {
         }
     }
 
-    /** Row values for {@link #expected}'s callers that build the map themselves. */
+    /** A row as {@link #cached} gives it: column names to texts, for rows a test spells out. */
     static Map<String, String> row(String... namesAndValues) {
         Map<String, String> row = new LinkedHashMap<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {

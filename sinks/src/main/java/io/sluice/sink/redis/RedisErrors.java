@@ -1,5 +1,6 @@
 package io.sluice.sink.redis;
 
+import java.security.cert.CertificateException;
 import java.util.Set;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisBusyException;
@@ -23,7 +24,7 @@ final class RedisErrors {
         RETRIABLE,
         /** Redis refuses this event and always will: another type of value at the key, a bad stored value. */
         REJECTED,
-        /** The sink cannot go on: credentials, rights. */
+        /** The sink cannot go on: credentials, rights, a server certificate TLS refuses. */
         FATAL
     }
 
@@ -43,7 +44,7 @@ final class RedisErrors {
     }
 
     static Kind classify(JedisException error) {
-        if (error instanceof JedisAccessControlException) {
+        if (error instanceof JedisAccessControlException || refusedCertificate(error)) {
             return Kind.FATAL;
         }
         if (error instanceof JedisConnectionException || error instanceof JedisClusterOperationException
@@ -60,6 +61,19 @@ final class RedisErrors {
         }
         // What remains are the client's own failures to get a connection (e.g. an exhausted or closed pool).
         return Kind.RETRIABLE;
+    }
+
+    /**
+     * Whether TLS refused the server's certificate (untrusted chain, host name not in it): no retry changes that,
+     * unlike a handshake cut short by a restarting server, which has no certificate error behind it.
+     */
+    private static boolean refusedCertificate(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The error code of a Redis error reply: its first word, e.g. {@code WRONGTYPE}; empty when there is none. */
