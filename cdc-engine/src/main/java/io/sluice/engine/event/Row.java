@@ -32,10 +32,6 @@ public final class Row {
         return new Row(Collections.unmodifiableMap(new LinkedHashMap<>(values)));
     }
 
-    public static Row empty() {
-        return EMPTY;
-    }
-
     public Object get(String column) {
         return values.get(column);
     }

@@ -116,9 +116,8 @@ public final class LocalElasticsearch implements LocalServer {
         if (!isRunning()) {
             return;
         }
-        process.terminate();
-        if (!process.awaitExit(SHUTDOWN_TIMEOUT)) {
-            LOG.warn("{} did not shut down within {} s; killing it", name(), SHUTDOWN_TIMEOUT.toSeconds());
+        if (!process.stop(SHUTDOWN_TIMEOUT)) {
+            LOG.warn("{} did not shut down within {} s and was killed", name(), SHUTDOWN_TIMEOUT.toSeconds());
         }
         // The launcher may end before the server JVM below it: the tree goes, so the ports are free for a restart.
         kill();

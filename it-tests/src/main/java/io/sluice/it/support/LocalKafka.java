@@ -137,10 +137,8 @@ public final class LocalKafka implements LocalServer {
         if (!isRunning()) {
             return;
         }
-        process.terminate();
-        if (!process.awaitExit(SHUTDOWN_TIMEOUT)) {
-            LOG.warn("{} did not shut down within {} s; killing it", name(), SHUTDOWN_TIMEOUT.toSeconds());
-            kill();
+        if (!process.stop(SHUTDOWN_TIMEOUT)) {
+            LOG.warn("{} did not shut down within {} s and was killed", name(), SHUTDOWN_TIMEOUT.toSeconds());
         }
     }
 

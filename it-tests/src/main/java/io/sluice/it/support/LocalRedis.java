@@ -236,10 +236,8 @@ public final class LocalRedis implements LocalServer {
         if (!isRunning()) {
             return;
         }
-        process.terminate();
-        if (!process.awaitExit(SHUTDOWN_TIMEOUT)) {
-            LOG.warn("{} did not shut down within {} s; killing it", name(), SHUTDOWN_TIMEOUT.toSeconds());
-            kill();
+        if (!process.stop(SHUTDOWN_TIMEOUT)) {
+            LOG.warn("{} did not shut down within {} s and was killed", name(), SHUTDOWN_TIMEOUT.toSeconds());
         }
     }
 

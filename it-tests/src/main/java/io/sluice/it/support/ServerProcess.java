@@ -30,6 +30,20 @@ final class ServerProcess {
         process.destroy();
     }
 
+    /**
+     * Asks the process to shut down and waits up to {@code timeout}; SIGKILLs its tree if it is still there.
+     *
+     * @return whether it shut down by itself
+     */
+    boolean stop(Duration timeout) {
+        terminate();
+        if (awaitExit(timeout)) {
+            return true;
+        }
+        killTree(timeout);
+        return false;
+    }
+
     /** Whether the process ended within {@code timeout}. */
     boolean awaitExit(Duration timeout) {
         return awaitExit(process.toHandle(), timeout);
