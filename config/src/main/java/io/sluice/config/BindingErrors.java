@@ -78,6 +78,8 @@ final class BindingErrors {
             return "a string";
         } else if (target == Duration.class) {
             return Durations.FORMS;
+        } else if (target == ByteSize.class) {
+            return ByteSize.FORMS;
         } else if (target.isEnum()) {
             return "one of " + String.join(", ", enumNames(target));
         } else if (Collection.class.isAssignableFrom(target)) {

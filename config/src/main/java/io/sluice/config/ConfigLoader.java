@@ -126,7 +126,8 @@ public final class ConfigLoader {
                 .build();
         SimpleModule values = new SimpleModule("sluice-config-values")
                 .addDeserializer(Duration.class, new TextValueDeserializer<>(Duration.class, Durations::parse))
-                .addDeserializer(Secret.class, new TextValueDeserializer<>(Secret.class, Secret::of));
+                .addDeserializer(Secret.class, new TextValueDeserializer<>(Secret.class, Secret::of))
+                .addDeserializer(ByteSize.class, new TextValueDeserializer<>(ByteSize.class, ByteSize::parse));
         return YAMLMapper.builder(yaml)
                 .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
                 .addModule(values)

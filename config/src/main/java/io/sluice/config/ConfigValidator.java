@@ -1,6 +1,8 @@
 package io.sluice.config;
 
 import io.sluice.config.offsets.FileOffsetStoreConfig;
+import io.sluice.config.offsets.JdbcOffsetStoreConfig;
+import io.sluice.config.offsets.KafkaOffsetStoreConfig;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.sink.ElasticsearchSinkConfig;
 import io.sluice.config.sink.KafkaSinkConfig;
@@ -118,6 +120,20 @@ final class ConfigValidator {
         if (postgres.maxTransactionChanges() < 1) {
             problems.add(KeyPath.key(path, "max-transaction-changes"), "must be at least 1");
         }
+        if (postgres.heartbeat().interval().isNegative()) {
+            problems.add(KeyPath.key(KeyPath.key(path, "heartbeat"), "interval"), "must not be negative", "0 turns heartbeats off");
+        }
+        if (postgres.heartbeat().query() != null) {
+            requireText(KeyPath.key(KeyPath.key(path, "heartbeat"), "query"), postgres.heartbeat().query());
+        }
+        if (postgres.walLagWarning().bytes() == 0) {
+            problems.add(KeyPath.key(path, "wal-lag-warning"), "must be larger than zero", "e.g. 1GB");
+        }
+        String signalPath = KeyPath.key(path, "signal-table");
+        if (postgres.signalTable() != null && !TABLE.matcher(postgres.signalTable()).matches()) {
+            problems.add(signalPath, problems.show(signalPath, postgres.signalTable())
+                    + " is not a table name of the form schema.table", "e.g. public.sluice_signal");
+        }
     }
 
     private void validateTables(String path, List<String> tables) {
@@ -152,20 +168,23 @@ final class ConfigValidator {
     }
 
     private void validateKafka(String path, KafkaSinkConfig kafka) {
-        String serversPath = KeyPath.key(path, "bootstrap-servers");
-        if (requireText(serversPath, kafka.bootstrapServers())) {
-            for (String server : kafka.bootstrapServers().split(",", -1)) {
-                Matcher matcher = SERVER.matcher(server.trim());
-                if (!matcher.matches() || !isPort(Integer.parseInt(matcher.group(1)))) {
-                    problems.add(serversPath, problems.show(serversPath, kafka.bootstrapServers())
-                            + " is not a list of host:port", "e.g. kafka-1:9092,kafka-2:9092");
-                    break;
-                }
-            }
-        }
+        validateBootstrapServers(KeyPath.key(path, "bootstrap-servers"), kafka.bootstrapServers());
         String topicPath = KeyPath.key(path, "topic");
         if (requireText(topicPath, kafka.topic())) {
             validateTopic(topicPath, kafka.topic());
+        }
+    }
+
+    private void validateBootstrapServers(String path, String servers) {
+        if (requireText(path, servers)) {
+            for (String server : servers.split(",", -1)) {
+                Matcher matcher = SERVER.matcher(server.trim());
+                if (!matcher.matches() || !isPort(Integer.parseInt(matcher.group(1)))) {
+                    problems.add(path, problems.show(path, servers) + " is not a list of host:port",
+                            "e.g. kafka-1:9092,kafka-2:9092");
+                    return;
+                }
+            }
         }
     }
 
@@ -528,6 +547,40 @@ final class ConfigValidator {
                 requireUnique(filePath, sameFile, offsetFiles, "offsets file " + problems.show(filePath,
                         file.path().toString()), "each pipeline needs its own offsets file");
             }
+        } else if (offsets instanceof JdbcOffsetStoreConfig jdbc) {
+            validateJdbcOffsets(KeyPath.key(path, jdbc.kind()), jdbc);
+        } else if (offsets instanceof KafkaOffsetStoreConfig kafka) {
+            String kafkaPath = KeyPath.key(path, kafka.kind());
+            validateBootstrapServers(KeyPath.key(kafkaPath, "bootstrap-servers"), kafka.bootstrapServers());
+            String topicPath = KeyPath.key(kafkaPath, "topic");
+            if (requireText(topicPath, kafka.topic()) && !kafka.topic().chars()
+                    .allMatch(c -> TOPIC_CHARACTER.matcher(Character.toString(c)).matches())) {
+                problems.add(topicPath, problems.show(topicPath, kafka.topic()) + " is not a valid Kafka topic name",
+                        "use letters, digits, '.', '_' and '-'");
+            }
+            if (kafka.replicationFactor() != null && kafka.replicationFactor() < 1) {
+                problems.add(KeyPath.key(kafkaPath, "replication-factor"), "must be at least 1");
+            }
+        }
+    }
+
+    private void validateJdbcOffsets(String path, JdbcOffsetStoreConfig jdbc) {
+        String urlPath = KeyPath.key(path, "url");
+        if (jdbc.url() != null && requireText(urlPath, jdbc.url()) && !jdbc.url().startsWith("jdbc:postgresql:")) {
+            problems.add(urlPath, problems.show(urlPath, jdbc.url()) + " is not a PostgreSQL JDBC URL",
+                    "e.g. jdbc:postgresql://offsets-db:5432/sluice, or leave url out to use the source database");
+        }
+        if (jdbc.url() == null && (jdbc.user() != null || jdbc.password() != null)) {
+            problems.add(KeyPath.key(path, jdbc.user() != null ? "user" : "password"),
+                    "is only used with url; without url the source's user and password are used");
+        }
+        String schemaPath = KeyPath.key(path, "schema");
+        if (requireText(schemaPath, jdbc.schema())) {
+            requireIdentifier(schemaPath, jdbc.schema(), "schema");
+        }
+        String tablePath = KeyPath.key(path, "table");
+        if (requireText(tablePath, jdbc.table())) {
+            requireIdentifier(tablePath, jdbc.table(), "table");
         }
     }
 

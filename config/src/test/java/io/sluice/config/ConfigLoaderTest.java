@@ -13,6 +13,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.sluice.config.offsets.FileOffsetStoreConfig;
+import io.sluice.config.offsets.JdbcOffsetStoreConfig;
+import io.sluice.config.offsets.KafkaOffsetStoreConfig;
 import io.sluice.config.sink.FailurePolicy;
 import io.sluice.config.sink.KafkaSinkConfig;
 import io.sluice.config.sink.RedisClusterConfig;
@@ -53,13 +55,52 @@ class ConfigLoaderTest {
 
         PostgresSourceConfig postgres = new PostgresSourceConfig("localhost", 5432, "shop", "sluice",
                 Secret.of(PASSWORD), "sluice_orders", "sluice_orders", List.of("public.orders", "public.customers"),
-                SnapshotMode.INITIAL, DecimalMode.STRING, Duration.ofSeconds(10), 500_000);
+                SnapshotMode.INITIAL, DecimalMode.STRING, Duration.ofSeconds(10), 500_000, null, null, null);
         KafkaSinkConfig kafka = new KafkaSinkConfig("localhost:9092", "shop.{schema}.{table}", true,
                 Map.of("compression.type", "lz4"));
         FileOffsetStoreConfig offsets = new FileOffsetStoreConfig(Path.of("./data/orders.offsets"));
         assertThat(config).isEqualTo(new SluiceConfig(List.of(
                 new PipelineConfig("orders", new SourceConfig(postgres), List.of(kafka), offsets))));
         assertThat(postgres.password().reveal()).isEqualTo(PASSWORD);
+    }
+
+    @Test
+    void jdbcOffsetsDefaultToATableInTheSourceDatabase() throws ConfigException {
+        SluiceConfig config = load(with("file: ./data/orders.offsets", "jdbc: {}"), ENV);
+
+        JdbcOffsetStoreConfig jdbc = (JdbcOffsetStoreConfig) config.pipelines().get(0).offsets();
+        assertThat(jdbc).isEqualTo(new JdbcOffsetStoreConfig(null, null, null, "public", "sluice_offsets"));
+        assertThat(jdbc.inSourceDatabase()).isTrue();
+    }
+
+    @Test
+    void kafkaOffsetsKeepClientSettingsOutOfTheirDescription() throws ConfigException {
+        SluiceConfig config = load(with("file: ./data/orders.offsets", """
+                kafka:
+                        bootstrap-servers: k1:9092,k2:9092
+                        client: {sasl.jaas.config: "secret-jaas"}"""), ENV);
+
+        KafkaOffsetStoreConfig kafka = (KafkaOffsetStoreConfig) config.pipelines().get(0).offsets();
+        assertThat(kafka.topic()).isEqualTo("sluice-offsets");
+        assertThat(kafka.client()).containsEntry("sasl.jaas.config", "secret-jaas");
+        assertThat(kafka.toString()).doesNotContain("secret-jaas").contains("sasl.jaas.config");
+    }
+
+    @Test
+    void sourceSafetyOptionsHaveDefaultsAndReadUnits() throws ConfigException {
+        PostgresSourceConfig defaults = load(YAML, ENV).pipelines().get(0).source().postgres();
+        PostgresSourceConfig set = load(with("snapshot: initial", """
+                snapshot: initial
+                        heartbeat: {interval: 0s}
+                        wal-lag-warning: 512MB
+                        signal-table: public.sluice_signal"""), ENV).pipelines().get(0).source().postgres();
+
+        assertThat(defaults.heartbeat().interval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.walLagWarning().bytes()).isEqualTo(1L << 30);
+        assertThat(defaults.signalTable()).isNull();
+        assertThat(set.heartbeat().enabled()).isFalse();
+        assertThat(set.walLagWarning().bytes()).isEqualTo(512L << 20);
+        assertThat(set.signalTable()).isEqualTo("public.sluice_signal");
     }
 
     @Test

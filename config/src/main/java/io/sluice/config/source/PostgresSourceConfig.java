@@ -1,5 +1,6 @@
 package io.sluice.config.source;
 
+import io.sluice.config.ByteSize;
 import io.sluice.config.Secret;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,11 @@ import java.util.List;
  * @param maxTransactionChanges how many changes of one transaction are held in memory until its commit gives them
  *                       their commit-ordered version (default 500000, about 1-2 KB of heap each); a larger
  *                       transaction stops the pipeline with an error
+ * @param heartbeat      heartbeats that let the slot advance while the captured tables are quiet
+ * @param walLagWarning  warn when the slot retains more WAL than this (default 1GB); the retained WAL is
+ *                       reported every {@link #WAL_CHECK_INTERVAL}
+ * @param signalTable    {@code schema.table} of Debezium's signal table; when set, inserting a signal row there
+ *                       re-snapshots tables while the pipeline runs (optional)
  */
 public record PostgresSourceConfig(
         String host,
@@ -34,11 +40,16 @@ public record PostgresSourceConfig(
         SnapshotMode snapshot,
         DecimalMode decimals,
         Duration connectTimeout,
-        Integer maxTransactionChanges) {
+        Integer maxTransactionChanges,
+        HeartbeatConfig heartbeat,
+        ByteSize walLagWarning,
+        String signalTable) {
 
     public static final int DEFAULT_PORT = 5432;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_TRANSACTION_CHANGES = 500_000;
+    public static final ByteSize DEFAULT_WAL_LAG_WARNING = ByteSize.ofBytes(1L << 30);
+    public static final Duration WAL_CHECK_INTERVAL = Duration.ofSeconds(30);
 
     public PostgresSourceConfig {
         port = port == null ? DEFAULT_PORT : port;
@@ -47,6 +58,8 @@ public record PostgresSourceConfig(
         decimals = decimals == null ? DecimalMode.STRING : decimals;
         connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
         maxTransactionChanges = maxTransactionChanges == null ? DEFAULT_MAX_TRANSACTION_CHANGES : maxTransactionChanges;
+        heartbeat = heartbeat == null ? HeartbeatConfig.DEFAULT : heartbeat;
+        walLagWarning = walLagWarning == null ? DEFAULT_WAL_LAG_WARNING : walLagWarning;
     }
 
     /** {@code host:port/database}, for messages; never includes credentials. */
