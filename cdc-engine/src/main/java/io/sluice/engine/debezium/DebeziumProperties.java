@@ -40,7 +40,7 @@ final class DebeziumProperties {
         p.setProperty("topic.prefix", topicPrefix(pipeline));
 
         p.setProperty("offset.storage", OffsetBackingStoreAdapter.class.getName());
-        OffsetStoreSettings.write(pipeline, offsets, p);
+        OffsetStoreSettings.write(pipeline, offsets, source, p);
         // Everything since the last flush is replayed after a crash, so flush often.
         p.setProperty("offset.flush.interval.ms", Long.toString(OFFSET_FLUSH_INTERVAL.toMillis()));
         p.setProperty("offset.flush.timeout.ms", "10000");

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.engine.offset.OffsetStore;
 import io.sluice.engine.offset.OffsetStoreException;
-import io.sluice.engine.offset.OffsetStoreProvider;
+import io.sluice.engine.offset.OffsetStores;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.offset.SourceOffsets;
 import java.nio.ByteBuffer;
@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -24,8 +23,8 @@ import org.apache.kafka.connect.storage.OffsetBackingStore;
 import org.apache.kafka.connect.util.Callback;
 
 /**
- * The offset store Debezium's engine sees. Debezium instantiates it by class name; it finds the real
- * {@link OffsetStore} through the {@link OffsetStoreProvider} registered for the configured kind and keeps an
+ * The offset store Debezium's engine sees. Debezium instantiates it by class name; it opens the real
+ * {@link OffsetStore} of the configured kind through {@link OffsetStores} and keeps an
  * in-memory copy so reads never touch the disk or network.
  *
  * <p>The engine calls {@link #set} only when it flushes offsets, and Sluice marks a record processed only after
@@ -56,13 +55,8 @@ public final class OffsetBackingStoreAdapter implements OffsetBackingStore {
 
     @Override
     public synchronized void start() {
-        OffsetStoreProvider provider = ServiceLoader.load(OffsetStoreProvider.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(p -> p.kind().equals(kind))
-                .findFirst()
-                .orElseThrow(() -> new ConnectException("no offset store of kind '" + kind + "' is available"));
         try {
-            store = provider.create(settings);
+            store = OffsetStores.open(kind, settings);
             SourceOffsets stored = store.load(pipeline);
             stored.entries().forEach((key, value) -> offsets.put(bytes(key), bytes(value)));
         } catch (OffsetStoreException e) {

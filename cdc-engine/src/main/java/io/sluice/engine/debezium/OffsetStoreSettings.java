@@ -1,15 +1,16 @@
 package io.sluice.engine.debezium;
 
-import io.sluice.config.offsets.FileOffsetStoreConfig;
 import io.sluice.config.offsets.OffsetStoreConfig;
+import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.engine.offset.OffsetStores;
 import io.sluice.engine.offset.PipelineId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * The one place where an offset store's typed configuration is flattened into Debezium properties, and read back
- * by {@link OffsetBackingStoreAdapter}. Debezium creates its offset store from a class name with a no-argument
+ * Carries an offset store's settings ({@link OffsetStores#settings}) through Debezium's properties to
+ * {@link OffsetBackingStoreAdapter}: Debezium creates its offset store from a class name with a no-argument
  * constructor, so properties are the only way to reach it (docs/adr/0002-offset-store-seam.md).
  */
 final class OffsetStoreSettings {
@@ -20,14 +21,10 @@ final class OffsetStoreSettings {
     private OffsetStoreSettings() {
     }
 
-    static void write(PipelineId pipeline, OffsetStoreConfig config, Properties target) {
+    static void write(PipelineId pipeline, OffsetStoreConfig config, PostgresSourceConfig source, Properties target) {
         target.setProperty(PIPELINE, pipeline.name());
         target.setProperty(KIND, config.kind());
-        if (config instanceof FileOffsetStoreConfig file) {
-            target.setProperty(PREFIX + "path", file.path().toAbsolutePath().normalize().toString());
-        } else {
-            throw new IllegalArgumentException("no Debezium settings for offset store kind " + config.kind());
-        }
+        OffsetStores.settings(config, source).forEach((key, value) -> target.setProperty(PREFIX + key, value));
     }
 
     /** The settings of the store, without the {@value #PREFIX} prefix and without the kind. */

@@ -13,7 +13,7 @@ public interface OffsetStoreProvider {
     String kind();
 
     /**
-     * @param settings the store's settings as written by {@code OffsetStoreSettings}, without the common prefix
+     * @param settings the store's settings as made by {@link OffsetStores#settings}
      */
     OffsetStore create(Map<String, String> settings) throws OffsetStoreException;
 }
