@@ -248,9 +248,13 @@ final class YamlDocument {
             }
             if (result.resolved()) {
                 replacements.put(at, result.value());
+            } else if (result.unreadable().isPresent()) {
+                problems.add(problem(at, path, result.unreadable().get(),
+                        "mount the file there, or correct the path in ${file:...}"));
             } else if (result.malformed().isPresent()) {
                 problems.add(problem(at, path, result.malformed().get(),
-                        "write ${NAME} or ${NAME:-default}, and $${ for a literal ${"));
+                        "write ${NAME} or ${NAME:-default} for an environment variable, ${file:/path} for a file,"
+                                + " and $${ for a literal ${"));
             } else {
                 List<String> names = result.undefined();
                 problems.add(problem(at, path, names.size() == 1

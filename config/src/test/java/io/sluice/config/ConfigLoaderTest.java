@@ -224,6 +224,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void valuesReadFromAFileNeverAppearInMessages(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("slot"), PASSWORD + "\n");
+
+        ConfigException error = failure(with("slot: sluice_orders", "slot: ${file:" + secret + "}"), ENV);
+
+        assertThat(error.getMessage()).doesNotContain(PASSWORD).contains("${file:" + secret + "}")
+                .contains("is not a valid replication slot name");
+    }
+
+    @Test
     void everyUnknownKeyIsReportedAtOnceWithValidationProblems() {
         String yaml = with(with(with(YAML, "host: localhost", "hots: localhost"), "port: 5432", "port: 0"),
                 "bootstrap-servers:", "bootstrap-server:");

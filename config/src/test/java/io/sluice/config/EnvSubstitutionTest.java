@@ -2,9 +2,13 @@ package io.sluice.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EnvSubstitutionTest {
 
@@ -49,5 +53,24 @@ class EnvSubstitutionTest {
         assertThat(substitution.resolve("${HOST").malformed()).contains("\"${\" is not closed by \"}\"");
         assertThat(substitution.resolve("${NOT A NAME}").malformed()).isPresent();
         assertThat(substitution.resolve("${A:-${B}}").malformed()).isPresent();
+    }
+
+    @Test
+    void fileReferenceReadsAMountedSecretWithoutItsTrailingLineBreak(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("pg-password"), "s3cret \n");
+
+        EnvSubstitution.Result result = substitution.resolve("${file:" + secret + "}");
+
+        assertThat(result.resolved()).isTrue();
+        assertThat(result.value()).isEqualTo("s3cret ");
+        assertThat(result.variables()).containsExactly("file:" + secret);
+    }
+
+    @Test
+    void missingFileIsReportedByPath(@TempDir Path dir) {
+        EnvSubstitution.Result result = substitution.resolve("${file:" + dir.resolve("absent") + "}");
+
+        assertThat(result.resolved()).isFalse();
+        assertThat(result.unreadable()).contains("file " + dir.resolve("absent") + " does not exist");
     }
 }

@@ -165,6 +165,10 @@ class InvalidConfigTest {
                         2, "pipelines[0].offsets", "missing required key"),
                 new Case("undefined environment variable", YAML, Map.of(),
                         9, "pipelines[0].source.postgres.password", "environment variable PG_PASSWORD is not set"),
+                new Case("secret file that is not mounted",
+                        with("${PG_PASSWORD}", "${file:/nonexistent/sluice/pg-password}"), 9,
+                        "pipelines[0].source.postgres.password", "file /nonexistent/sluice/pg-password does not exist"
+                                + " (mount the file there, or correct the path in ${file:...})"),
                 new Case("unclosed reference", with("${PG_PASSWORD}", "${PG_PASSWORD"),
                         9, "pipelines[0].source.postgres.password", "\"${\" is not closed by \"}\""),
                 new Case("duplicate key", with("port: 5432", "port: 5432\n        port: 5433"),
