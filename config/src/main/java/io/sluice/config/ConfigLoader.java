@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DatabindException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -28,6 +29,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -35,14 +37,16 @@ import java.util.function.Function;
 /**
  * Loads a Sluice configuration file into immutable records, or reports everything wrong with it.
  *
- * <p>Loading runs in three steps, each adding to one list of problems: a scan of the YAML token stream
- * ({@link YamlDocument}: syntax, key positions, unknown and duplicate keys, {@code ${...}} resolution), binding
- * with Jackson (types, enum values, durations), and validation of the bound records ({@link ConfigValidator}).
+ * <p>Loading runs in four steps, each adding to one list of problems: a scan of the YAML token stream
+ * ({@link YamlDocument}: syntax, key positions, unknown and duplicate keys, {@code ${...}} resolution), merging
+ * the {@code defaults:} block into each pipeline ({@link Defaults}), binding with Jackson (types, enum values,
+ * durations), and validation of the bound records ({@link ConfigValidator}).
  * When any step found a problem, {@link ConfigException} reports them all, each with file, line, column and key
  * path.
  *
- * <p>String values may use {@code ${NAME}} and {@code ${NAME:-default}} for environment variables, and
- * <code>$${</code> for a literal <code>${</code>. A value taken from the environment is never quoted in a message.
+ * <p>String values may use {@code ${NAME}} and {@code ${NAME:-default}} for environment variables,
+ * {@code ${file:/path}} for a file's content, and <code>$${</code> for a literal <code>${</code>. A value taken
+ * from the environment or a file is never quoted in a message.
  *
  * <p>Instances are immutable and may be shared.
  */
@@ -51,7 +55,7 @@ public final class ConfigLoader {
     private final EnvSubstitution substitution;
     private final ObjectMapper mapper;
     private final KeySchema schema;
-    private final JavaType rootType;
+    private final JavaType fileType;
 
     /** A loader reading {@code ${NAME}} from the process environment. */
     public ConfigLoader() {
@@ -63,7 +67,7 @@ public final class ConfigLoader {
         this.substitution = new EnvSubstitution(env);
         this.mapper = newMapper();
         this.schema = new KeySchema(mapper);
-        this.rootType = mapper.constructType(SluiceConfig.class);
+        this.fileType = mapper.constructType(DefaultsConfig.File.class);
     }
 
     /** Reads a UTF-8 file; messages name it as given. */
@@ -91,11 +95,12 @@ public final class ConfigLoader {
     public SluiceConfig load(String yaml, String sourceName) throws ConfigException {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(sourceName, "sourceName");
-        YamlDocument document = YamlDocument.scan(yaml, sourceName, mapper.getFactory(), schema, rootType,
+        YamlDocument document = YamlDocument.scan(yaml, sourceName, mapper.getFactory(), schema, fileType,
                 substitution);
-        Problems problems = new Problems(sourceName, document);
+        JsonNode tree = document.bindable() ? readTree(document) : null;
+        Problems problems = new Problems(sourceName, document, tree == null ? Map.of() : Defaults.apply(tree));
         document.problems().forEach(problems::add);
-        SluiceConfig config = document.bindable() ? bind(document, problems) : null;
+        SluiceConfig config = tree != null ? bind(tree, document, problems) : null;
         if (config != null) {
             new ConfigValidator(problems).validate(config);
         }
@@ -103,9 +108,19 @@ public final class ConfigLoader {
         return config;
     }
 
-    /** The bound configuration, or null when binding stopped at a problem (which is then in {@code problems}). */
-    private SluiceConfig bind(YamlDocument document, Problems problems) {
+    /** The file as a tree, with {@code ${...}} resolved, for {@link Defaults} to merge before binding. */
+    private JsonNode readTree(YamlDocument document) {
         try (JsonParser parser = document.openParser(mapper.getFactory())) {
+            return mapper.readTree(parser);
+        } catch (IOException e) {
+            // The scan read the same text without a syntax error.
+            throw new UncheckedIOException("reading a document held in memory failed", e);
+        }
+    }
+
+    /** The bound configuration, or null when binding stopped at a problem (which is then in {@code problems}). */
+    private SluiceConfig bind(JsonNode tree, YamlDocument document, Problems problems) {
+        try (JsonParser parser = mapper.treeAsTokens(tree)) {
             try {
                 return mapper.readerFor(SluiceConfig.class)
                         .withHandler(new SkipReportedKeys(document.unknownKeys()))

@@ -18,11 +18,14 @@ final class Problems {
 
     private final String source;
     private final YamlDocument document;
+    private final Map<String, String> inherited;
     private final Map<String, ConfigProblem> byPath = new LinkedHashMap<>();
 
-    Problems(String source, YamlDocument document) {
+    /** @param inherited paths in pipelines whose values came from the defaults block, to the paths written there */
+    Problems(String source, YamlDocument document, Map<String, String> inherited) {
         this.source = source;
         this.document = document;
+        this.inherited = Map.copyOf(inherited);
     }
 
     void add(ConfigProblem problem) {
@@ -34,7 +37,7 @@ final class Problems {
     }
 
     void add(String path, String message, String hint) {
-        YamlDocument.Position at = document.locate(path);
+        YamlDocument.Position at = document.locate(written(path));
         add(new ConfigProblem(source, at.line(), at.column(), path, message, hint));
     }
 
@@ -43,17 +46,28 @@ final class Problems {
      * misspelling of it, which is already reported as an unknown key with "did you mean" this one.
      */
     void missing(String path) {
-        if (!document.wasSuggested(path)) {
-            add(path, document.hasKey(path) ? "needs a value" : "missing required key");
+        if (!document.wasSuggested(written(path))) {
+            add(path, hasKey(path) ? "needs a value" : "missing required key");
         }
     }
 
     boolean hasKey(String path) {
-        return document.hasKey(path);
+        return document.hasKey(written(path));
     }
 
     int lineOf(String path) {
-        return document.locate(path).line();
+        return document.locate(written(path)).line();
+    }
+
+    /** Where the value at {@code path} is written: in the pipeline itself, or in the defaults block it inherited. */
+    private String written(String path) {
+        for (String at = path; !at.isEmpty(); at = KeyPath.parent(at)) {
+            String from = inherited.get(at);
+            if (from != null) {
+                return from + path.substring(at.length());
+            }
+        }
+        return path;
     }
 
     /**
@@ -66,7 +80,7 @@ final class Problems {
 
     /** "the value from ${NAME}" when the value at {@code path} came from the environment. */
     Optional<String> substitution(String path) {
-        List<String> variables = document.variablesAt(path);
+        List<String> variables = document.variablesAt(written(path));
         if (variables.isEmpty()) {
             return Optional.empty();
         }
