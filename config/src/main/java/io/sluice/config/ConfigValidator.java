@@ -12,6 +12,9 @@ import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.config.source.SourceConfig;
+import io.sluice.config.transform.RowFilterParser;
+import io.sluice.config.transform.TableNames;
+import io.sluice.config.transform.TransformConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -40,6 +43,7 @@ final class ConfigValidator {
     private static final Pattern PG_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
     private static final int PG_IDENTIFIER_MAX_LENGTH = 63;
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
+    private static final Pattern TABLE_PATTERN = Pattern.compile("[A-Za-z_*][A-Za-z0-9_$*]*\\.[A-Za-z_*][A-Za-z0-9_$*]*");
     private static final Pattern SERVER = Pattern.compile("(?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})");
     private static final List<String> TOPIC_PLACEHOLDERS = List.of("database", "schema", "table");
     private static final Pattern TOPIC_CHARACTER = Pattern.compile("[A-Za-z0-9._-]");
@@ -83,6 +87,12 @@ final class ConfigValidator {
         validateSource(KeyPath.key(path, "source"), pipeline.source());
         validateSinks(KeyPath.key(path, "sinks"), pipeline.sinks());
         validateOffsets(KeyPath.key(path, "offsets"), pipeline.offsets());
+        List<String> captured = pipeline.source() == null || pipeline.source().postgres() == null ? List.of()
+                : pipeline.source().postgres().tables();
+        for (int i = 0; i < pipeline.transforms().size(); i++) {
+            validateTransform(KeyPath.index(KeyPath.key(path, "transforms"), i), pipeline.transforms().get(i),
+                    captured);
+        }
     }
 
     private void validateSource(String path, SourceConfig source) {
@@ -172,6 +182,48 @@ final class ConfigValidator {
         String topicPath = KeyPath.key(path, "topic");
         if (requireText(topicPath, kafka.topic())) {
             validateTopic(topicPath, kafka.topic());
+        }
+    }
+
+    private void validateTransform(String path, TransformConfig transform, List<String> captured) {
+        String tablesPath = KeyPath.key(path, "tables");
+        if (transform.tables().isEmpty()) {
+            requireNonEmpty(tablesPath, "must list at least one table", "e.g. [public.customers] or [\"public.*\"]");
+        }
+        for (int i = 0; i < transform.tables().size(); i++) {
+            String tablePath = KeyPath.index(tablesPath, i);
+            String pattern = transform.tables().get(i);
+            if (!TABLE_PATTERN.matcher(pattern).matches()) {
+                problems.add(tablePath, problems.show(tablePath, pattern) + " is not a table name or pattern of the"
+                        + " form schema.table", "'*' matches any characters, e.g. \"public.*\"");
+            } else if (!captured.isEmpty() && captured.stream().noneMatch(TableNames.matcher(pattern))) {
+                problems.add(tablePath, problems.show(tablePath, pattern) + " matches none of the captured tables",
+                        "captured: " + String.join(", ", captured));
+            }
+        }
+        if (transform.keep() != null && !transform.drop().isEmpty()) {
+            problems.add(KeyPath.key(path, "drop"), "cannot be used together with keep", "give keep or drop");
+        }
+        for (String column : transform.mask()) {
+            if (transform.hash().contains(column)) {
+                problems.add(KeyPath.key(path, "hash"), "column \"" + column + "\" is both masked and hashed",
+                        "choose one");
+            }
+        }
+        if (transform.hashKey() != null && transform.hash().isEmpty()) {
+            problems.add(KeyPath.key(path, "hash-key"), "is only used with hash");
+        }
+        if (transform.rename().values().stream().distinct().count() < transform.rename().size()) {
+            problems.add(KeyPath.key(path, "rename"), "renames two columns to the same name");
+        }
+        String filterPath = KeyPath.key(path, "filter");
+        if (transform.filter() != null && requireText(filterPath, transform.filter())) {
+            try {
+                RowFilterParser.parse(transform.filter());
+            } catch (RowFilterParser.SyntaxException e) {
+                problems.add(filterPath, e.getMessage() + " (at character " + e.position() + " of the filter)",
+                        "e.g. status = 'paid' and amount >= 100; see docs/configuration.md#row-filters");
+            }
         }
     }
 

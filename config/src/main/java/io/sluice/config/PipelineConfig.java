@@ -3,6 +3,7 @@ package io.sluice.config;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.config.source.SourceConfig;
+import io.sluice.config.transform.TransformConfig;
 import java.util.List;
 
 /**
@@ -12,9 +13,17 @@ import java.util.List;
  * @param source  where changes come from
  * @param sinks   where changes go; an offset advances only once every sink acknowledged the events before it
  * @param offsets where the pipeline's source position is stored
+ * @param transforms changes applied to events before any sink sees them, in order
  */
-public record PipelineConfig(String name, SourceConfig source, List<SinkConfig> sinks, OffsetStoreConfig offsets) {
+public record PipelineConfig(String name, SourceConfig source, List<SinkConfig> sinks, OffsetStoreConfig offsets,
+        List<TransformConfig> transforms) {
     public PipelineConfig {
         sinks = sinks == null ? List.of() : List.copyOf(sinks);
+        transforms = transforms == null ? List.of() : List.copyOf(transforms);
+    }
+
+    /** A pipeline without transforms. */
+    public PipelineConfig(String name, SourceConfig source, List<SinkConfig> sinks, OffsetStoreConfig offsets) {
+        this(name, source, sinks, offsets, null);
     }
 }

@@ -160,6 +160,20 @@ class InvalidConfigTest {
                         "\"a/b\" is not a valid Kafka topic name"),
                 new Case("unknown offsets store", with("file: ./data/orders.offsets", "jbdc: {}"),
                         21, "pipelines[0].offsets.jbdc", "did you mean \"jdbc\"?"),
+                new Case("row filter with unquoted text", withTransform("filter: \"status = paid\""),
+                        24, "pipelines[0].transforms[0].filter",
+                        "expected a value ('text', a number, true or false), got \"paid\"; text goes in single quotes"
+                                + " (at character 10 of the filter)"),
+                new Case("keep and drop together", withTransform("keep: [id]\n        drop: [note]"),
+                        25, "pipelines[0].transforms[0].drop", "cannot be used together with keep"),
+                new Case("transform for a table that is not captured", withTransform("drop: [note]")
+                        .replace("tables: [public.customers]\n        drop", "tables: [public.invoices]\n        drop"),
+                        23, "pipelines[0].transforms[0].tables[0]",
+                        "\"public.invoices\" matches none of the captured tables"),
+                new Case("column both masked and hashed", withTransform("mask: [email]\n        hash: [email]"),
+                        25, "pipelines[0].transforms[0].hash", "column \"email\" is both masked and hashed"),
+                new Case("hash key without hash", withTransform("hash-key: ${PG_PASSWORD}"),
+                        24, "pipelines[0].transforms[0].hash-key", "is only used with hash"),
                 new Case("no pipelines", "pipelines: []\n", 1, "pipelines", "must list at least one pipeline"),
                 new Case("offsets missing", with("    offsets:\n      file: ./data/orders.offsets\n", ""),
                         2, "pipelines[0].offsets", "missing required key"),
@@ -256,5 +270,14 @@ class InvalidConfigTest {
             assertThat(problem.path()).isEqualTo(invalid.path());
             assertThat(problem.render()).contains(invalid.fragment());
         });
+    }
+
+    /** {@link ExampleConfig#YAML} with one transform for public.customers after the offsets; its tables are on line 23, its body starts on line 24. */
+    private static String withTransform(String body) {
+        return YAML + """
+                    transforms:
+                      - tables: [public.customers]
+                        BODY
+                """.replace("BODY", body);
     }
 }
