@@ -6,6 +6,7 @@ import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.engine.sink.WriteResult;
 import io.sluice.engine.sink.WriteResult.EventFailure;
+import io.sluice.engine.transform.Transforms;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +43,17 @@ public final class Dispatcher implements AutoCloseable {
     private final ExecutorService writers;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final Transforms transforms;
 
     public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, int maxBatchSize,
             StopSignal stop, RandomGenerator random) {
+        this(pipeline, Transforms.NONE, sinks, retryPolicy, maxBatchSize, stop, random);
+    }
+
+    /** @param transforms applied to every event before the sinks see it */
+    public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, RetryPolicy retryPolicy,
+            int maxBatchSize, StopSignal stop, RandomGenerator random) {
+        this.transforms = Objects.requireNonNull(transforms, "transforms");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.sinks = List.copyOf(sinks);
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
@@ -63,13 +72,15 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Writes the events, in order, to every sink and waits for every acknowledgement.
+     * Applies the pipeline's transforms, then writes the events, in order, to every sink and waits for every
+     * acknowledgement.
      *
      * @throws PipelineException    when a sink cannot go on or rejected an event and the policy is to fail
      * @throws InterruptedException when a stop was requested before every sink acknowledged; nothing may be
      *                              committed for these events then
      */
-    public void deliver(List<ChangeEvent> events) throws PipelineException, InterruptedException {
+    public void deliver(List<ChangeEvent> source) throws PipelineException, InterruptedException {
+        List<ChangeEvent> events = transforms.apply(source);
         for (int from = 0; from < events.size(); from += maxBatchSize) {
             List<ChangeEvent> batch = events.subList(from, Math.min(events.size(), from + maxBatchSize));
             deliverBatch(batch);

@@ -7,6 +7,7 @@ import io.sluice.engine.debezium.PostgresPreflight;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
+import io.sluice.engine.transform.Transforms;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,7 +46,8 @@ public final class Pipeline implements AutoCloseable {
         this.sinks = List.copyOf(sinks);
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.random = Objects.requireNonNull(random, "random");
-        this.dispatcher = new Dispatcher(config.name(), this.sinks, retryPolicy, MAX_BATCH_SIZE, stop, random);
+        this.dispatcher = new Dispatcher(config.name(), Transforms.of(config.name(), config.transforms()), this.sinks,
+                retryPolicy, MAX_BATCH_SIZE, stop, random);
     }
 
     public String name() {
