@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 
 /** The {@code sluice} command line and the composition root: everything is wired here, through constructors. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Change data capture from PostgreSQL to Kafka.",
-        subcommands = {Main.Run.class, CommandLine.HelpCommand.class},
+        description = "Change data capture from PostgreSQL to Kafka, Elasticsearch and Redis.",
+        subcommands = {Main.Run.class, ValidateCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every pipeline stopped by itself (e.g. an initial-only snapshot finished)",
