@@ -11,6 +11,8 @@ import io.sluice.config.sink.RedisSentinelConfig;
 import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.config.source.PostgresTlsConfig;
+import io.sluice.config.source.SslMode;
 import io.sluice.config.source.SourceConfig;
 import io.sluice.config.transform.RowFilterParser;
 import io.sluice.config.transform.TableNames;
@@ -43,6 +45,8 @@ final class ConfigValidator {
     private static final Pattern PG_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
     private static final int PG_IDENTIFIER_MAX_LENGTH = 63;
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
+    private static final Pattern COLUMN_PATTERN =
+            Pattern.compile("[A-Za-z_*][A-Za-z0-9_$*]*\\.[A-Za-z_*][A-Za-z0-9_$*]*\\.[A-Za-z_*][A-Za-z0-9_$*]*");
     private static final Pattern TABLE_PATTERN = Pattern.compile("[A-Za-z_*][A-Za-z0-9_$*]*\\.[A-Za-z_*][A-Za-z0-9_$*]*");
     private static final Pattern SERVER = Pattern.compile("(?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})");
     private static final List<String> TOPIC_PLACEHOLDERS = List.of("database", "schema", "table");
@@ -122,7 +126,8 @@ final class ConfigValidator {
             requireIdentifier(publicationPath, postgres.publication(), "publication");
         }
         requirePort(KeyPath.key(path, "port"), postgres.port());
-        validateTables(KeyPath.key(path, "tables"), postgres.tables());
+        validateTables(path, postgres);
+        validateTls(KeyPath.key(path, "tls"), postgres.tls());
         Duration connectTimeout = postgres.connectTimeout();
         if (connectTimeout.isZero() || connectTimeout.isNegative()) {
             problems.add(KeyPath.key(path, "connect-timeout"), "must be longer than zero");
@@ -146,17 +151,44 @@ final class ConfigValidator {
         }
     }
 
-    private void validateTables(String path, List<String> tables) {
-        if (tables.isEmpty()) {
-            requireNonEmpty(path, "must list at least one table",
-                    "tables are written as schema.table, e.g. public.orders");
+    private void validateTables(String path, PostgresSourceConfig postgres) {
+        String tablesPath = KeyPath.key(path, "tables");
+        if (postgres.tables().isEmpty()) {
+            requireNonEmpty(tablesPath, "must list at least one table",
+                    "tables are written as schema.table, e.g. public.orders, or as a pattern, e.g. \"public.*\"");
         }
-        for (int i = 0; i < tables.size(); i++) {
-            String tablePath = KeyPath.index(path, i);
-            if (!TABLE.matcher(tables.get(i)).matches()) {
-                problems.add(tablePath, problems.show(tablePath, tables.get(i)) + " is not a table name of the form"
-                        + " schema.table", "e.g. public.orders");
+        requirePatterns(tablesPath, postgres.tables(), TABLE_PATTERN, "a table name of the form schema.table",
+                "e.g. public.orders, or \"public.*\" for every table of a schema");
+        requirePatterns(KeyPath.key(path, "exclude-tables"), postgres.excludeTables(), TABLE_PATTERN,
+                "a table name of the form schema.table", "e.g. public.audit_log, or \"public.tmp_*\"");
+        requirePatterns(KeyPath.key(path, "include-columns"), postgres.includeColumns(), COLUMN_PATTERN,
+                "a column name of the form schema.table.column", "e.g. public.customers.email");
+        requirePatterns(KeyPath.key(path, "exclude-columns"), postgres.excludeColumns(), COLUMN_PATTERN,
+                "a column name of the form schema.table.column", "e.g. public.customers.ssn, or \"*.*.ssn\"");
+        if (!postgres.includeColumns().isEmpty() && !postgres.excludeColumns().isEmpty()) {
+            problems.add(KeyPath.key(path, "exclude-columns"), "cannot be used together with include-columns",
+                    "give include-columns or exclude-columns");
+        }
+    }
+
+    private void requirePatterns(String path, List<String> values, Pattern form, String what, String hint) {
+        for (int i = 0; i < values.size(); i++) {
+            String itemPath = KeyPath.index(path, i);
+            if (!form.matcher(values.get(i)).matches()) {
+                problems.add(itemPath, problems.show(itemPath, values.get(i)) + " is not " + what, hint);
             }
+        }
+    }
+
+    private void validateTls(String path, PostgresTlsConfig tls) {
+        String certPath = KeyPath.key(path, "root-cert");
+        if (tls.rootCert() != null) {
+            if (!Files.isReadable(tls.rootCert()) || Files.isDirectory(tls.rootCert())) {
+                problems.add(certPath, problems.show(certPath, tls.rootCert().toString()) + " is not a readable file");
+            }
+        } else if (tls.mode() == SslMode.VERIFY_CA || tls.mode() == SslMode.VERIFY_FULL) {
+            problems.add(KeyPath.key(path, "mode"), tls.mode().yamlName() + " needs root-cert, the CA certificate"
+                    + " to verify the server with", "add root-cert: /path/to/ca.pem");
         }
     }
 
@@ -196,7 +228,8 @@ final class ConfigValidator {
             if (!TABLE_PATTERN.matcher(pattern).matches()) {
                 problems.add(tablePath, problems.show(tablePath, pattern) + " is not a table name or pattern of the"
                         + " form schema.table", "'*' matches any characters, e.g. \"public.*\"");
-            } else if (!captured.isEmpty() && captured.stream().noneMatch(TableNames.matcher(pattern))) {
+            } else if (!captured.isEmpty() && captured.stream().noneMatch(t -> t.contains("*"))
+                    && captured.stream().noneMatch(TableNames.matcher(pattern))) {
                 problems.add(tablePath, problems.show(tablePath, pattern) + " matches none of the captured tables",
                         "captured: " + String.join(", ", captured));
             }

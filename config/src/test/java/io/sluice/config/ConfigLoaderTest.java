@@ -23,6 +23,8 @@ import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.sink.RedisValueMode;
 import io.sluice.config.source.DecimalMode;
 import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.config.source.PublicationMode;
+import io.sluice.config.source.SslMode;
 import io.sluice.config.source.SnapshotMode;
 import io.sluice.config.source.SourceConfig;
 import java.io.IOException;
@@ -55,7 +57,7 @@ class ConfigLoaderTest {
 
         PostgresSourceConfig postgres = new PostgresSourceConfig("localhost", 5432, "shop", "sluice",
                 Secret.of(PASSWORD), "sluice_orders", "sluice_orders", List.of("public.orders", "public.customers"),
-                SnapshotMode.INITIAL, DecimalMode.STRING, Duration.ofSeconds(10), 500_000, null, null, null);
+                null, null, null, null, null, SnapshotMode.INITIAL, DecimalMode.STRING, Duration.ofSeconds(10), 500_000, null, null, null);
         KafkaSinkConfig kafka = new KafkaSinkConfig("localhost:9092", "shop.{schema}.{table}", true,
                 Map.of("compression.type", "lz4"));
         FileOffsetStoreConfig offsets = new FileOffsetStoreConfig(Path.of("./data/orders.offsets"));
@@ -98,6 +100,8 @@ class ConfigLoaderTest {
         assertThat(defaults.heartbeat().interval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(defaults.walLagWarning().bytes()).isEqualTo(1L << 30);
         assertThat(defaults.signalTable()).isNull();
+        assertThat(defaults.publicationCreate()).isEqualTo(PublicationMode.FILTERED);
+        assertThat(defaults.tls().mode()).isEqualTo(SslMode.PREFER);
         assertThat(set.heartbeat().enabled()).isFalse();
         assertThat(set.walLagWarning().bytes()).isEqualTo(512L << 20);
         assertThat(set.signalTable()).isEqualTo("public.sluice_signal");

@@ -15,7 +15,15 @@ import java.util.List;
  * @param password       the role's password, usually {@code ${ENV_VAR}}
  * @param slot           replication slot; created on first start and reused after
  * @param publication    publication for the captured tables; created when missing
- * @param tables         captured tables as {@code schema.table}
+ * @param tables         captured tables as {@code schema.table}; {@code *} matches any characters
+ *                       ({@code public.*}), resolved against the catalog at start-up
+ * @param excludeTables  tables that {@code tables} patterns match but are not captured
+ * @param includeColumns when set, only these columns ({@code schema.table.column}, {@code *} allowed) are read;
+ *                       primary key columns are always read
+ * @param excludeColumns columns ({@code schema.table.column}, {@code *} allowed) never read; their values do not
+ *                       leave Sluice
+ * @param publicationCreate whether the publication is created when missing (default {@code filtered})
+ * @param tls            TLS to the server (default: {@code sslmode=prefer})
  * @param snapshot       when to read the tables in full (default {@code initial})
  * @param decimals       how {@code numeric} values are written (default {@code string})
  * @param connectTimeout how long to wait for the server to answer (default 10s)
@@ -37,6 +45,11 @@ public record PostgresSourceConfig(
         String slot,
         String publication,
         List<String> tables,
+        List<String> excludeTables,
+        List<String> includeColumns,
+        List<String> excludeColumns,
+        PublicationMode publicationCreate,
+        PostgresTlsConfig tls,
         SnapshotMode snapshot,
         DecimalMode decimals,
         Duration connectTimeout,
@@ -54,6 +67,11 @@ public record PostgresSourceConfig(
     public PostgresSourceConfig {
         port = port == null ? DEFAULT_PORT : port;
         tables = tables == null ? List.of() : List.copyOf(tables);
+        excludeTables = excludeTables == null ? List.of() : List.copyOf(excludeTables);
+        includeColumns = includeColumns == null ? List.of() : List.copyOf(includeColumns);
+        excludeColumns = excludeColumns == null ? List.of() : List.copyOf(excludeColumns);
+        publicationCreate = publicationCreate == null ? PublicationMode.FILTERED : publicationCreate;
+        tls = tls == null ? PostgresTlsConfig.DEFAULT : tls;
         snapshot = snapshot == null ? SnapshotMode.INITIAL : snapshot;
         decimals = decimals == null ? DecimalMode.STRING : decimals;
         connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
