@@ -164,6 +164,7 @@ final class ConfigModel {
             String root = ((Ref) shape(rootType, "")).name();
             descriptions.checkAllUsed(definitions.keySet());
             descriptions.throwIfProblems();
+            collectPaths(new Ref(root), "");
             Map<String, Definition> withPaths = new LinkedHashMap<>();
             definitions.forEach((name, definition) -> withPaths.put(name, withPaths(definition)));
             return new ConfigModel(root, withPaths);
@@ -189,7 +190,6 @@ final class ConfigModel {
             Optional<List<String>> keys = schema.keys(type);
             if (keys.isPresent()) {
                 String name = name(raw);
-                paths.computeIfAbsent(name, n -> new ArrayList<>()).add(path);
                 if (!definitions.containsKey(name)) {
                     definitions.put(name, null); // reserves the place: a reader meets the type here
                     definitions.put(name, schema.isTypeWrapper(type) ? wrapper(name, type, keys.get(), path)
@@ -208,7 +208,6 @@ final class ConfigModel {
                 return define(name(raw), () -> enumeration(raw));
             }
             if (raw.isRecord()) {
-                paths.computeIfAbsent(name(raw), n -> new ArrayList<>()).add(path);
                 return define(name(raw), () -> {
                     Descriptions.Type words = descriptions.type(name(raw), Descriptions.Form.TEXT);
                     return new TextDef(name(raw), words.title(), words.description(), words.example(), List.of());
@@ -293,6 +292,22 @@ final class ConfigModel {
             }
             descriptions.checkNoOtherValues(name(raw), values.keySet());
             return new EnumDef(name(raw), words.description(), values);
+        }
+
+        /** Every place each definition is written, walking into shared types again from each place. */
+        private void collectPaths(Shape shape, String path) {
+            if (shape instanceof ListOf list) {
+                collectPaths(list.item(), path + "[]");
+            } else if (shape instanceof Ref ref) {
+                paths.computeIfAbsent(ref.name(), n -> new ArrayList<>()).add(path);
+                Definition definition = definitions.get(ref.name());
+                if (definition instanceof RecordDef record) {
+                    record.properties().forEach(p -> collectPaths(p.shape(), path.isEmpty() ? p.key()
+                            : path + "." + p.key()));
+                } else if (definition instanceof WrapperDef wrapper) {
+                    wrapper.alternatives().forEach((kind, alternative) -> collectPaths(alternative, path + "." + kind));
+                }
+            }
         }
 
         private Definition withPaths(Definition definition) {

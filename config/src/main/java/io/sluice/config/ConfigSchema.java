@@ -217,7 +217,9 @@ public final class ConfigSchema {
             if (nullable && (definition instanceof RecordDef || definition instanceof WrapperDef)) {
                 ArrayNode anyOf = schema.putArray("anyOf");
                 anyOf.addObject().put("$ref", DEFS + ref.name());
+                // Left empty: YAML reads "key:" as null, or as "" depending on the scalar's style.
                 anyOf.addObject().put("type", "null");
+                anyOf.addObject().put("const", "");
             } else {
                 schema.put("$ref", DEFS + ref.name());
             }

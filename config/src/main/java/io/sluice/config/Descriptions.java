@@ -87,7 +87,7 @@ final class Descriptions {
     }
 
     void checkKey(String type, String key, Key about, boolean codeDefault, ConfigModel.Shape shape) {
-        String at = type + "." + key;
+        String at = type + ".keys." + key;
         if (codeDefault && about.defaultText() != null) {
             problems.add(at + ": \"default\" is read from the record's constructor; remove it here");
         }
