@@ -167,6 +167,7 @@ public final class ConfigSchema {
     private void rules(ObjectNode schema, RecordDef record, boolean inherited) {
         ArrayNode required = nodes.arrayNode();
         ObjectNode dependent = nodes.objectNode();
+        ObjectNode dependentLists = nodes.objectNode();
         for (Property property : record.properties()) {
             if (property.inheritable() != inherited) {
                 continue;
@@ -177,6 +178,11 @@ public final class ConfigSchema {
             if (!property.requires().isEmpty()) {
                 ArrayNode others = dependent.putArray(property.key());
                 property.requires().forEach(others::add);
+                // A required list counts only with an item: hash-key needs a hash that names a column.
+                record.properties().stream()
+                        .filter(other -> property.requires().contains(other.key()) && other.shape() instanceof ListOf)
+                        .forEach(list -> dependentLists.withObject(property.key()).withObject("properties")
+                                .putObject(list.key()).put("minItems", 1));
             }
         }
         if (!required.isEmpty()) {
@@ -184,6 +190,9 @@ public final class ConfigSchema {
         }
         if (!dependent.isEmpty()) {
             schema.set("dependentRequired", dependent);
+        }
+        if (!dependentLists.isEmpty()) {
+            schema.set("dependentSchemas", dependentLists);
         }
         if (!record.exactlyOneOf().isEmpty() && record.inheritable() == inherited) {
             ArrayNode oneOf = schema.putArray("oneOf");
