@@ -14,6 +14,9 @@ public final class ByteSize implements Comparable<ByteSize> {
 
     private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|TB)?", Pattern.CASE_INSENSITIVE);
 
+    /** {@link #FORM} around spaces that {@link #parse} trims, as a JSON Schema (ECMA-262) pattern for editors. */
+    static final String SCHEMA_PATTERN = "^\\s*[0-9]+\\s*(?:[KkMmGgTt]?[Bb])?\\s*$";
+
     private final long bytes;
 
     private ByteSize(long bytes) {

@@ -134,7 +134,8 @@ public final class ConfigLoader {
         }
     }
 
-    private static ObjectMapper newMapper() {
+    /** The mapper binding uses; {@link ConfigModel} reads the same introspection to describe the file. */
+    static ObjectMapper newMapper() {
         YAMLFactory yaml = YAMLFactory.builder()
                 // YAML 1.1 reads yes/no/on/off as booleans: "host: no" would become "false". Keep the words as text.
                 .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)

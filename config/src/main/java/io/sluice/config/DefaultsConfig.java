@@ -21,7 +21,10 @@ record DefaultsConfig(SourceConfig source, SinkDefaults sinks, OffsetStoreConfig
     record SinkDefaults(KafkaSinkConfig kafka, ElasticsearchSinkConfig elasticsearch, RedisSinkConfig redis) {
     }
 
-    /** The shape of a whole configuration file, for the scan: what is bound, plus the defaults. */
-    record File(DefaultsConfig defaults, java.util.List<PipelineConfig> pipelines) {
+    /**
+     * The shape of a whole configuration file, for the scan: what is bound, plus the defaults. (Pipelines come
+     * first so that the generated reference describes them before the defaults that repeat their keys.)
+     */
+    record File(java.util.List<PipelineConfig> pipelines, DefaultsConfig defaults) {
     }
 }

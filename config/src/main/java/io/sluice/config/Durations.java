@@ -12,6 +12,14 @@ final class Durations {
 
     private static final Pattern SHORT_FORM = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
+    /**
+     * What {@link #parse} accepts, as a JSON Schema (ECMA-262) pattern for editors. It is looser in one way only:
+     * an ISO-8601 form without any amount ({@code P}, {@code PT}) matches but does not parse.
+     */
+    static final String SCHEMA_PATTERN = "^[0-9]+(ms|s|m|h|d)$"
+            + "|^[-+]?[Pp](?:[-+]?[0-9]+[Dd])?(?:[Tt](?:[-+]?[0-9]+[Hh])?(?:[-+]?[0-9]+[Mm])?"
+            + "(?:[-+]?[0-9]+(?:[.,][0-9]{0,9})?[Ss])?)?$";
+
     private Durations() {
     }
 
@@ -34,5 +42,26 @@ final class Durations {
             // Too many digits or out of Duration's range: as unusable as text in the wrong form.
             return null;
         }
+    }
+
+    /** The short form in the largest unit that is exact ({@code 24h}, not {@code 1d}); ISO-8601 when none is. */
+    static String format(Duration duration) {
+        if (duration.isNegative()) {
+            return duration.toString();
+        }
+        long millis = duration.toMillis();
+        if (!Duration.ofMillis(millis).equals(duration)) {
+            return duration.toString();
+        }
+        if (millis != 0 && millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis != 0 && millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis % 1000 == 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
     }
 }

@@ -103,11 +103,35 @@ final class KeySchema {
         return Modifier.isStatic(method.getModifiers()) && method.isAnnotationPresent(JsonCreator.class);
     }
 
+    /**
+     * The Java name (record component) behind each key of a record, in declaration order; empty for anything that
+     * is not a keyed record. For tools that read a bound record back, such as {@link ConfigModel}.
+     */
+    Map<String, String> componentNames(JavaType type) {
+        Map<String, String> byKey = new LinkedHashMap<>();
+        if (isKeyedRecord(type)) {
+            for (BeanPropertyDefinition property : keyedProperties(type)) {
+                byKey.put(property.getName(), property.getInternalName());
+            }
+        }
+        return byKey;
+    }
+
     private Map<String, JavaType> properties(JavaType type) {
         Map<String, JavaType> byName = new LinkedHashMap<>();
-        for (BeanPropertyDefinition property : config.introspect(type).findProperties()) {
+        for (BeanPropertyDefinition property : keyedProperties(type)) {
             byName.put(property.getName(), property.getPrimaryType());
         }
         return byName;
+    }
+
+    /**
+     * The properties binding can set: a record's components. A getter such as {@code Auth.isBasic()} is a property
+     * to Jackson too, but no key of the file.
+     */
+    private List<BeanPropertyDefinition> keyedProperties(JavaType type) {
+        return config.introspect(type).findProperties().stream()
+                .filter(BeanPropertyDefinition::hasConstructorParameter)
+                .toList();
     }
 }

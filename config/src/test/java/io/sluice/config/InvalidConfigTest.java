@@ -44,6 +44,12 @@ class InvalidConfigTest {
                         "(supported keys: bootstrap-servers, topic, tombstones, producer, on-failure)"),
                 new Case("camelCase key", with("bootstrap-servers:", "bootstrapServers:"),
                         16, "pipelines[0].sinks[0].kafka.bootstrapServers", "did you mean \"bootstrap-servers\"?"),
+                new Case("a record's getter, which is no key", ExampleConfig.with(YAML, ExampleConfig.KAFKA_SINK, """
+                              - elasticsearch:
+                                  urls: [http://es:9200]
+                                  auth: {basic: true}
+                        """), 17, "pipelines[0].sinks[0].elasticsearch.auth.basic",
+                        "unknown key \"basic\" (supported keys: username, password, api-key)"),
                 new Case("unknown sink type", with("- kafka:", "- kafak:"),
                         15, "pipelines[0].sinks[0].kafak", "unknown type \"kafak\" (did you mean \"kafka\"?)"),
                 new Case("missing required key", with("        database: shop\n", ""),
