@@ -4,13 +4,16 @@ import io.sluice.config.PipelineConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.engine.debezium.DebeziumSource;
 import io.sluice.engine.debezium.PostgresPreflight;
+import io.sluice.engine.debezium.SlotMonitor;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -38,6 +41,7 @@ public final class Pipeline implements AutoCloseable {
     private final Dispatcher dispatcher;
     private volatile PipelineState state = PipelineState.CREATED;
     private DebeziumSource debezium;
+    private volatile SlotMonitor slotMonitor;
 
     public Pipeline(PipelineConfig config, List<SinkBinding> sinks, RetryPolicy retryPolicy, RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
@@ -61,6 +65,12 @@ public final class Pipeline implements AutoCloseable {
         return dispatcher.deliveredCount();
     }
 
+    /** The replication slot's retained WAL at the last check; empty before the first check or when not running. */
+    public Optional<SlotMonitor.SlotStatus> slotStatus() {
+        SlotMonitor monitor = slotMonitor;
+        return monitor == null ? Optional.empty() : monitor.latest();
+    }
+
     /** Completes when the pipeline stopped; exceptionally, with a {@link PipelineException}, when it failed. */
     public CompletableFuture<Void> termination() {
         return termination;
@@ -76,6 +86,7 @@ public final class Pipeline implements AutoCloseable {
         Set<String> fullIdentityTables;
         try {
             fullIdentityTables = PostgresPreflight.check(config.name(), source);
+            PostgresPreflight.checkSignalTable(config.name(), source);
             for (SinkBinding binding : sinks) {
                 open(binding);
             }
@@ -104,6 +115,20 @@ public final class Pipeline implements AutoCloseable {
                 onSourceStopped(failure);
             }
         });
+        startSlotMonitor();
+    }
+
+    private synchronized void startSlotMonitor() {
+        if (!state.isTerminal()) {
+            slotMonitor = new SlotMonitor(name(), source, PostgresSourceConfig.WAL_CHECK_INTERVAL, Clock.systemUTC());
+            slotMonitor.start();
+        }
+    }
+
+    private synchronized void stopSlotMonitor() {
+        if (slotMonitor != null) {
+            slotMonitor.close();
+        }
     }
 
     private void open(SinkBinding binding) throws PipelineException, InterruptedException {
@@ -131,6 +156,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void onSourceStopped(Throwable failure) {
+        stopSlotMonitor();
         closeSinks();
         dispatcher.close();
         if (failure == null || stop.isRequested()) {
@@ -192,6 +218,7 @@ public final class Pipeline implements AutoCloseable {
         }
         moveTo(PipelineState.STOPPING);
         stop.request();
+        stopSlotMonitor();
         if (debezium != null) {
             debezium.close();
         } else {
