@@ -108,7 +108,7 @@ public final class PostgresPreflight {
                 + " data text)";
         String sql = "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
                 + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary"
-                + "   AND i.indkey::int2[] = ARRAY[a.attnum]),"
+                + "   AND i.indnatts = 1 AND i.indkey[0] = a.attnum),"
                 + " has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
