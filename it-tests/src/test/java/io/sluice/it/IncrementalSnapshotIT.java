@@ -2,6 +2,7 @@ package io.sluice.it;
 
 import static io.sluice.it.RedisFixture.awaitEqual;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.PipelineConfig;
 import io.sluice.config.sink.RedisValueMode;
 import io.sluice.engine.Pipeline;
+import io.sluice.engine.PipelineException;
 import io.sluice.engine.PipelineState;
 import io.sluice.engine.RetryPolicy;
 import io.sluice.it.KafkaEvents.Received;
@@ -135,6 +137,35 @@ class IncrementalSnapshotIT {
         }
     }
 
+    @Test
+    void missingOrMisshapedSignalTableStopsTheStartWithTheTableToCreate() throws Exception {
+        RedisFixture f = new RedisFixture(postgres, redis, "bad_signal", workDir);
+        f.sql("CREATE TABLE orders (id int PRIMARY KEY)", "CREATE TABLE customers (id int PRIMARY KEY)");
+        String create = "CREATE TABLE public.sluice_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL,"
+                + " data text)";
+
+        assertThatThrownBy(() -> start(config(f)).close()).isInstanceOf(PipelineException.class)
+                .hasMessageContaining("pipeline 'bad_signal'")
+                .hasMessageContaining("signal table public.sluice_signal does not exist")
+                .hasMessageContaining(create);
+
+        f.sql("CREATE TABLE sluice_signal (id int PRIMARY KEY, type text, data jsonb, extra text)");
+        assertThatThrownBy(() -> start(config(f)).close()).isInstanceOf(PipelineException.class)
+                .hasMessageContaining("has columns (id integer, type text, data jsonb, extra text)")
+                .hasMessageContaining("exactly three text columns")
+                .hasMessageContaining(create);
+
+        f.sql("DROP TABLE sluice_signal", create);
+        postgres.createRole("signaller", "signaller-pw", true);
+        f.sql("GRANT SELECT ON orders, customers TO signaller");
+        PipelineConfig asSignaller = new ConfigLoader(variable -> null).load(yamlOf(f)
+                .replace("user: " + LocalPostgres.SUPERUSER, "user: signaller")
+                .replace("password: unused", "password: signaller-pw"), "bad_signal.yaml").pipelines().get(0);
+        assertThatThrownBy(() -> start(asSignaller).close()).isInstanceOf(PipelineException.class)
+                .hasMessageContaining("user 'signaller' may not read and insert into it")
+                .hasMessageContaining("GRANT SELECT, INSERT ON public.sluice_signal TO signaller");
+    }
+
     /** Ids of orders read by the incremental snapshot: reads newer than the initial snapshot. */
     private static Set<Integer> rereadIds(List<Received> received, long snapshotVersion) {
         return received.stream()
@@ -189,7 +220,11 @@ class IncrementalSnapshotIT {
     }
 
     private static PipelineConfig config(RedisFixture f) throws Exception {
-        String yaml = """
+        return new ConfigLoader(variable -> null).load(yamlOf(f), f.name + ".yaml").pipelines().get(0);
+    }
+
+    private static String yamlOf(RedisFixture f) {
+        return """
                 pipelines:
                   - name: %s
                     source:
@@ -217,7 +252,6 @@ class IncrementalSnapshotIT {
                 """.formatted(f.name, postgres.port(), f.name, LocalPostgres.SUPERUSER, f.name, f.name,
                 kafka.bootstrapServers(), topicPrefix(f), redis.host(), redis.port(), f.keyPrefix(),
                 f.workDir.resolve(f.name + ".offsets"));
-        return new ConfigLoader(variable -> null).load(yaml, f.name + ".yaml").pipelines().get(0);
     }
 
     private static Pipeline start(PipelineConfig config) throws Exception {
