@@ -4,14 +4,17 @@ import io.sluice.config.PipelineConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.engine.debezium.DebeziumSource;
 import io.sluice.engine.debezium.PostgresPreflight;
+import io.sluice.engine.debezium.SlotMonitor;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.engine.transform.Transforms;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -39,6 +42,7 @@ public final class Pipeline implements AutoCloseable {
     private final Dispatcher dispatcher;
     private volatile PipelineState state = PipelineState.CREATED;
     private DebeziumSource debezium;
+    private volatile SlotMonitor slotMonitor;
 
     public Pipeline(PipelineConfig config, List<SinkBinding> sinks, RetryPolicy retryPolicy, RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
@@ -63,6 +67,12 @@ public final class Pipeline implements AutoCloseable {
         return dispatcher.deliveredCount();
     }
 
+    /** The replication slot's retained WAL at the last check; empty before the first check or when not running. */
+    public Optional<SlotMonitor.SlotStatus> slotStatus() {
+        SlotMonitor monitor = slotMonitor;
+        return monitor == null ? Optional.empty() : monitor.latest();
+    }
+
     /** Completes when the pipeline stopped; exceptionally, with a {@link PipelineException}, when it failed. */
     public CompletableFuture<Void> termination() {
         return termination;
@@ -78,6 +88,7 @@ public final class Pipeline implements AutoCloseable {
         Set<String> fullIdentityTables;
         try {
             fullIdentityTables = PostgresPreflight.check(config.name(), source);
+            PostgresPreflight.checkSignalTable(config.name(), source);
             for (SinkBinding binding : sinks) {
                 open(binding);
             }
@@ -106,6 +117,20 @@ public final class Pipeline implements AutoCloseable {
                 onSourceStopped(failure);
             }
         });
+        startSlotMonitor();
+    }
+
+    private synchronized void startSlotMonitor() {
+        if (!state.isTerminal()) {
+            slotMonitor = new SlotMonitor(name(), source, PostgresSourceConfig.WAL_CHECK_INTERVAL, Clock.systemUTC());
+            slotMonitor.start();
+        }
+    }
+
+    private synchronized void stopSlotMonitor() {
+        if (slotMonitor != null) {
+            slotMonitor.close();
+        }
     }
 
     private void open(SinkBinding binding) throws PipelineException, InterruptedException {
@@ -133,6 +158,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void onSourceStopped(Throwable failure) {
+        stopSlotMonitor();
         closeSinks();
         dispatcher.close();
         if (failure == null || stop.isRequested()) {
@@ -194,6 +220,7 @@ public final class Pipeline implements AutoCloseable {
         }
         moveTo(PipelineState.STOPPING);
         stop.request();
+        stopSlotMonitor();
         if (debezium != null) {
             debezium.close();
         } else {

@@ -1,6 +1,7 @@
 package io.sluice.engine.debezium;
 
 import io.sluice.config.offsets.OffsetStoreConfig;
+import io.sluice.config.source.HeartbeatConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.engine.offset.PipelineId;
 import java.time.Duration;
@@ -18,7 +19,11 @@ final class DebeziumProperties {
     static final String TOAST_PLACEHOLDER = "__sluice_unchanged_toast_value__";
 
     static final Duration OFFSET_FLUSH_INTERVAL = Duration.ofSeconds(1);
-    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+    /**
+     * Rows read per incremental snapshot chunk. The rows of a chunk are held in memory (by Debezium) between its
+     * watermarks, and reach the sinks in one go when the close watermark arrives.
+     */
+    static final int INCREMENTAL_SNAPSHOT_CHUNK_SIZE = 1024;
 
     private DebeziumProperties() {
     }
@@ -28,9 +33,14 @@ final class DebeziumProperties {
         return "sluice-" + pipeline.name();
     }
 
-    /** Debezium's topic prefix; Sluice only uses it to recognize transaction markers. */
+    /** Debezium's topic prefix; Sluice only uses it to recognize transaction markers and signal rows. */
     static String topicPrefix(PipelineId pipeline) {
         return pipeline.name();
+    }
+
+    /** The topic Debezium gives the change records of a table ({@code schema.table}). */
+    static String tableTopic(PipelineId pipeline, String table) {
+        return topicPrefix(pipeline) + "." + table;
     }
 
     static Properties build(PipelineId pipeline, PostgresSourceConfig source, OffsetStoreConfig offsets) {
@@ -75,7 +85,8 @@ final class DebeziumProperties {
         p.setProperty("skipped.operations", "none");
         // Sluice writes its own tombstones (Kafka sink); Debezium's would only be empty records to skip.
         p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("heartbeat.interval.ms", Long.toString(HEARTBEAT_INTERVAL.toMillis()));
+        heartbeat(source.heartbeat(), p);
+        signals(source.signalTable(), p);
 
         p.setProperty("decimal.handling.mode", "string");
         // In string mode a numeric column's schema looks like text; the source type tells the normalizer apart.
@@ -95,5 +106,34 @@ final class DebeziumProperties {
         p.setProperty("errors.retry.delay.initial.ms", "300");
         p.setProperty("errors.retry.delay.max.ms", "10000");
         return p;
+    }
+
+    /**
+     * Heartbeats let the slot advance while the captured tables are quiet (docs/resnapshot-and-wal.md says when the
+     * action query is needed). An interval of 0 turns them off, as Debezium reads it.
+     */
+    private static void heartbeat(HeartbeatConfig heartbeat, Properties p) {
+        p.setProperty("heartbeat.interval.ms", Long.toString(heartbeat.interval().toMillis()));
+        if (heartbeat.enabled() && heartbeat.query() != null) {
+            p.setProperty("heartbeat.action.query", heartbeat.query());
+        }
+    }
+
+    /**
+     * The signal table, read from the WAL ({@code source} channel): Debezium adds it to its table filter and so to
+     * the filtered publication, and writes the incremental snapshot's watermarks into it. Its rows reach the
+     * handler like any captured table's, which drops them before the sinks.
+     */
+    private static void signals(String signalTable, Properties p) {
+        if (signalTable == null) {
+            return;
+        }
+        // PostgreSQL names a data collection schema.table, without the database.
+        p.setProperty("signal.data.collection", signalTable);
+        p.setProperty("signal.enabled.channels", "source");
+        p.setProperty("incremental.snapshot.chunk.size", Integer.toString(INCREMENTAL_SNAPSHOT_CHUNK_SIZE));
+        // insert_insert: both watermarks are inserts, so the close watermark is a transaction of its own whose
+        // commit LSN versions the chunk's rows (docs/adr/0001-commit-ordered-version.md).
+        p.setProperty("incremental.snapshot.watermarking.strategy", "insert_insert");
     }
 }

@@ -62,6 +62,7 @@ public final class DebeziumSource implements AutoCloseable {
         }
         CommitOrderedHandler handler = new CommitOrderedHandler(pipeline.name(),
                 DebeziumProperties.topicPrefix(pipeline) + ".transaction",
+                source.signalTable() == null ? null : DebeziumProperties.tableTopic(pipeline, source.signalTable()),
                 new EventNormalizer(source.decimals(), DebeziumProperties.TOAST_PLACEHOLDER, fullIdentityTables),
                 dispatcher, maxTransactionChanges, listener);
         engine = new ConvertingAsyncEngineBuilderFactory()

@@ -73,7 +73,8 @@ public final class EventNormalizer {
 
     /**
      * @param version   the commit-ordered version the caller assigned to this change
-     * @param commitLsn end LSN of the commit of the change's transaction (the snapshot position for snapshot reads)
+     * @param commitLsn end LSN of the commit of the change's transaction (the snapshot position for snapshot reads,
+     *                  the close watermark's commit for incremental snapshot reads, which also becomes their LSN)
      * @throws NormalizationException   if the record cannot be represented faithfully; the message names the table
      *                                  and the LSN, never row values
      * @throws IllegalArgumentException if the record is not a data change (see {@link #isDataChange})
@@ -89,6 +90,10 @@ public final class EventNormalizer {
         Struct source = (Struct) envelope.get(layout.source);
         TableId table = layout.table(source);
         Long lsn = (Long) source.get(layout.lsn);
+        if (lsn == null && layout.isSnapshot(source)) {
+            // Incremental snapshot reads carry no LSN of their own; they are placed at the commit that versions them.
+            lsn = commitLsn;
+        }
         if (lsn == null) {
             throw new NormalizationException(table, "Cannot normalize a change to " + table
                     + ": the record has no LSN (commit " + Lsn.format(commitLsn) + ")");

@@ -93,6 +93,61 @@ public final class PostgresPreflight {
         return fullIdentity;
     }
 
+    /**
+     * Checks that the signal table, when one is set, exists with the three text columns Debezium reads by position
+     * (id as primary key, type, data) and that the source's user may read and insert into it: Debezium writes the
+     * incremental snapshot's watermarks there.
+     */
+    public static void checkSignalTable(String pipeline, PostgresSourceConfig source) throws PipelineException {
+        String table = source.signalTable();
+        if (table == null) {
+            return;
+        }
+        String prefix = "pipeline '" + pipeline + "': " + source.address() + ": signal table " + table;
+        String create = "CREATE TABLE " + table + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL,"
+                + " data text)";
+        String sql = "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
+                + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary"
+                + "   AND i.indnatts = 1 AND i.indkey[0] = a.attnum),"
+                + " has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + " WHERE c.relkind IN ('r', 'p') AND n.nspname = ? AND c.relname = ? ORDER BY a.attnum";
+        List<String> columns = new ArrayList<>();
+        boolean textColumns = true;
+        boolean idIsKey = false;
+        boolean mayWrite = false;
+        int dot = table.indexOf('.');
+        try (Connection connection = SourceConnections.open(pipeline, source, "preflight");
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, table.substring(0, dot));
+            statement.setString(2, table.substring(dot + 1));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1) + " " + rs.getString(2));
+                    textColumns &= rs.getString(2).startsWith("character varying") || rs.getString(2).equals("text");
+                    idIsKey |= columns.size() == 1 && rs.getBoolean(3);
+                    mayWrite = rs.getBoolean(4);
+                }
+            }
+        } catch (SQLException e) {
+            throw new PipelineException(prefix + ": cannot be checked: " + plainReason(e), e);
+        }
+        if (columns.isEmpty()) {
+            throw new PipelineException(prefix + " does not exist. Create it: " + create);
+        }
+        if (columns.size() != 3 || !textColumns || !idIsKey) {
+            throw new PipelineException(prefix + " has columns (" + String.join(", ", columns) + "), but Debezium"
+                    + " needs exactly three text columns, the first the primary key: id, type, data. Create it as: "
+                    + create);
+        }
+        if (!mayWrite) {
+            throw new PipelineException(prefix + ": user '" + source.user() + "' may not read and insert into it;"
+                    + " the incremental snapshot writes its watermarks there. GRANT SELECT, INSERT ON " + table
+                    + " TO " + source.user());
+        }
+    }
+
     /** The server's or driver's own words, without the severity prefix and without a stack trace. */
     static String plainReason(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 class CommitOrderedHandlerTest {
     private static final String TX_TOPIC = "orders.transaction";
+    private static final String SIGNAL_TOPIC = "sluice.public.sluice_signal";
     private static final Schema TX_SCHEMA = SchemaBuilder.struct()
             .field("status", Schema.STRING_SCHEMA)
             .field("id", Schema.STRING_SCHEMA)
@@ -38,6 +39,11 @@ class CommitOrderedHandlerTest {
     private final PostgresChangeRecords items = PostgresChangeRecords.table("public", "items")
             .key("id", Schema.INT32_SCHEMA)
             .column("name", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    private final PostgresChangeRecords signals = PostgresChangeRecords.table("public", "sluice_signal")
+            .key("id", Schema.STRING_SCHEMA)
+            .column("type", Schema.STRING_SCHEMA)
+            .column("data", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
     private final RecordingSink sink = new RecordingSink();
     private final Committer committer = new Committer();
@@ -126,6 +132,92 @@ class CommitOrderedHandlerTest {
     }
 
     @Test
+    void incrementalSnapshotRowsTakeTheCommitLsnOfTheirCloseWatermark() throws Exception {
+        CommitOrderedHandler handler = handler(10);
+        var open = List.of(marker("BEGIN", "60", 300), signal("c1-open", CommitOrderedHandler.WINDOW_OPEN, 301),
+                marker("END", "60", 400));
+        // As Debezium 3.6 sends them: the chunk's rows inside the close watermark's transaction, before its row.
+        var beginClose = marker("BEGIN", "61", 500);
+        var row1 = event(items.incrementalRead(items.row("id", 1, "name", "a")), 500);
+        var row2 = event(items.incrementalRead(items.row("id", 2, "name", "b")), 500);
+        var closeRow = signal("c1-close", CommitOrderedHandler.WINDOW_CLOSE, 501);
+
+        handler.handleBatch(concat(open, List.of(beginClose, row1, row2, closeRow)), committer);
+
+        assertThat(sink.written).isEmpty();
+        assertThat(committer.marked).containsExactlyElementsOf(open);
+
+        var endClose = marker("END", "61", 600);
+        handler.handleBatch(List.of(endClose), committer);
+
+        assertThat(sink.written).extracting(ChangeEvent::op).containsExactly(Op.READ, Op.READ);
+        assertThat(sink.written).extracting(ChangeEvent::version).containsOnly(600L);
+        assertThat(sink.written).extracting(e -> e.position().lsn()).containsOnly(600L);
+        assertThat(sink.written).allMatch(e -> e.position().snapshot());
+        assertThat(committer.marked).endsWith(beginClose, row1, row2, closeRow, endClose);
+        assertThat(progress).doesNotContain("snapshotting");
+    }
+
+    @Test
+    void incrementalSnapshotRowsBeforeTheirWatermarkTransactionAlsoWaitForItsEnd() throws Exception {
+        CommitOrderedHandler handler = handler(10);
+        var row = event(items.incrementalRead(items.row("id", 1, "name", "a")), 500);
+
+        handler.handleBatch(List.of(row, marker("BEGIN", "61", 500),
+                signal("c1-close", CommitOrderedHandler.WINDOW_CLOSE, 501), marker("END", "61", 600)), committer);
+
+        assertThat(sink.written).singleElement().extracting(ChangeEvent::version).isEqualTo(600L);
+    }
+
+    @Test
+    void signalRowsNeverReachSinks() throws Exception {
+        CommitOrderedHandler handler = handler(10);
+
+        handler.handleBatch(List.of(marker("BEGIN", "70", 10), signal("s1", "execute-snapshot", 11),
+                event(items.insert(items.row("id", 1)), 12), marker("END", "70", 20),
+                // The initial snapshot reads the signal table too.
+                event(signals.read(signals.row("id", "old", "type", "execute-snapshot")), 30)), committer);
+
+        assertThat(sink.written).singleElement().satisfies(e -> {
+            assertThat(e.table().table()).isEqualTo("items");
+            assertThat(e.version()).isEqualTo(20L);
+        });
+    }
+
+    @Test
+    void chunkRowsOfATableTruncatedInsideTheWindowAreDropped() throws Exception {
+        CommitOrderedHandler handler = handler(10);
+
+        handler.handleBatch(List.of(
+                marker("BEGIN", "60", 300), signal("c1-open", CommitOrderedHandler.WINDOW_OPEN, 301),
+                marker("END", "60", 400),
+                marker("BEGIN", "61", 410), event(items.truncate(), 411), marker("END", "61", 420),
+                marker("BEGIN", "62", 500), event(items.incrementalRead(items.row("id", 1, "name", "a")), 500),
+                signal("c1-close", CommitOrderedHandler.WINDOW_CLOSE, 501), marker("END", "62", 600),
+                // The next window sees the table as it is after the truncate.
+                marker("BEGIN", "63", 700), signal("c2-open", CommitOrderedHandler.WINDOW_OPEN, 701),
+                marker("END", "63", 800),
+                marker("BEGIN", "64", 900), event(items.incrementalRead(items.row("id", 5, "name", "e")), 900),
+                signal("c2-close", CommitOrderedHandler.WINDOW_CLOSE, 901), marker("END", "64", 1000)), committer);
+
+        assertThat(sink.written).extracting(ChangeEvent::op).containsExactly(Op.TRUNCATE, Op.READ);
+        assertThat(sink.written.get(1).key().columns()).containsEntry("id", 5);
+    }
+
+    @Test
+    void chunkRowsFollowedByAnotherTransactionThanTheirWatermarkStopThePipeline() {
+        CommitOrderedHandler handler = handler(10);
+
+        assertThatThrownBy(() -> handler.handleBatch(List.of(
+                event(items.incrementalRead(items.row("id", 1)), 500), marker("BEGIN", "80", 500),
+                event(items.insert(items.row("id", 2)), 501), marker("END", "80", 600)), committer))
+                .hasMessageContaining("pipeline 'orders'")
+                .hasMessageContaining("not the close watermark");
+        assertThat(sink.written).isEmpty();
+        assertThat(committer.marked).isEmpty();
+    }
+
+    @Test
     void streamedChangeOutsideATransactionStopsThePipelineRatherThanGuessAVersion() {
         CommitOrderedHandler handler = handler(10);
 
@@ -151,7 +243,7 @@ class CommitOrderedHandlerTest {
     }
 
     private CommitOrderedHandler handler(int maxTransactionChanges) {
-        return new CommitOrderedHandler("orders", TX_TOPIC,
+        return new CommitOrderedHandler("orders", TX_TOPIC, SIGNAL_TOPIC,
                 new EventNormalizer(DecimalMode.STRING, PostgresChangeRecords.PLACEHOLDER, Set.of()), dispatcher,
                 maxTransactionChanges, new DebeziumSource.Listener() {
                     @Override
@@ -184,6 +276,10 @@ class CommitOrderedHandlerTest {
         SourceRecord withOffset = new SourceRecord(Map.of("server", "orders"), Map.of("lsn", offsetLsn),
                 record.topic(), null, record.keySchema(), record.key(), record.valueSchema(), record.value());
         return () -> withOffset;
+    }
+
+    private RecordChangeEvent<SourceRecord> signal(String id, String type, long offsetLsn) {
+        return event(signals.insert(signals.row("id", id, "type", type, "data", "{}")), offsetLsn);
     }
 
     private static RecordChangeEvent<SourceRecord> marker(String status, String txId, long offsetLsn) {

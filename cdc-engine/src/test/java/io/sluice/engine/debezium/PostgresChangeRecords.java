@@ -104,6 +104,12 @@ final class PostgresChangeRecords {
         return record(keyOf(after), envelope.read(after, snapshotSource, Instant.now()));
     }
 
+    /** An incremental snapshot read, which carries neither LSN nor transaction id (Debezium 3.6). */
+    SourceRecord incrementalRead(Struct after) {
+        Struct snapshotSource = source(null, null, TS_US, TS_US / 1000, "incremental");
+        return record(keyOf(after), envelope.read(after, snapshotSource, Instant.now()));
+    }
+
     SourceRecord insert(Struct after) {
         return record(keyOf(after), envelope.create(after, streamedSource(), Instant.now()));
     }
