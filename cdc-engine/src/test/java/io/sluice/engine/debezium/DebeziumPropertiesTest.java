@@ -57,7 +57,8 @@ class DebeziumPropertiesTest {
 
     private static Properties build(HeartbeatConfig heartbeat, String signalTable) {
         PostgresSourceConfig source = new PostgresSourceConfig("localhost", 5432, "shop", "sluice", null,
-                "orders_slot", "orders_pub", List.of("public.orders"), null, null, null, null, heartbeat,
+                "orders_slot", "orders_pub", List.of("public.orders"), null, null, null, null, null, null, null, null, null,
+                heartbeat,
                 ByteSize.ofBytes(1 << 20), signalTable);
         return DebeziumProperties.build(PIPELINE, source, new FileOffsetStoreConfig(Path.of("orders.offsets")));
     }
