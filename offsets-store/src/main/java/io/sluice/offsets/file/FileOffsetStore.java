@@ -72,7 +72,8 @@ public final class FileOffsetStore implements OffsetStore {
             }
             forceDirectory(dir);
         } catch (IOException e) {
-            throw new OffsetStoreException("cannot write offsets file " + file + ": " + e.getMessage(), e);
+            throw new OffsetStoreException("cannot save offsets of pipeline '" + pipeline + "' to " + describe() + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -102,15 +102,23 @@ public final class JdbcOffsetStore implements OffsetStore {
 
     private void prepareTable() throws OffsetStoreException {
         try (Connection connection = pool.getConnection()) {
-            requireSchema(connection);
-            if (!tableExists(connection)) {
-                createTable(connection);
+            try {
+                requireSchema(connection);
+                if (!tableExists(connection)) {
+                    createTable(connection);
+                }
+                requireRights(connection);
+                requireColumns(connection);
+                connection.commit();
+            } catch (SQLException e) {
+                SqlErrors.rollback(connection, e);
+                if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    throw new OffsetStoreException(lacksRights(connection, SqlErrors.reason(e)), e);
+                }
+                throw e;
             }
-            requireRights(connection);
-            requireColumns(connection);
-            connection.commit();
         } catch (SQLException e) {
-            throw new OffsetStoreException("cannot open offsets " + describe() + ": " + SqlErrors.reason(e), e);
+            throw new OffsetStoreException("cannot open offsets in " + describe() + ": " + SqlErrors.reason(e), e);
         }
     }
 
@@ -139,22 +147,15 @@ public final class JdbcOffsetStore implements OffsetStore {
     }
 
     private void createTable(Connection connection) throws SQLException, OffsetStoreException {
-        String ddl = tableDefinition();
         try (Statement statement = connection.createStatement()) {
-            statement.execute(ddl);
+            statement.execute(tableDefinition());
             connection.commit();
         } catch (SQLException e) {
             connection.rollback();
-            if (tableExists(connection)) {
-                return; // another pipeline created it at the same moment
+            if (!tableExists(connection)) {
+                throw e;
             }
-            if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-                throw new OffsetStoreException("role '" + currentUser(connection) + "' may not create the offsets table "
-                        + settings.tableName() + " in " + settings.address() + " (" + SqlErrors.reason(e)
-                        + "); grant it CREATE on schema " + settings.schema() + ", or create the table for it:\n"
-                        + ddl, e);
-            }
-            throw e;
+            // Another pipeline created it at the same moment.
         }
     }
 
@@ -178,10 +179,15 @@ public final class JdbcOffsetStore implements OffsetStore {
             }
         }
         if (missing.length() > 0) {
-            throw new OffsetStoreException("role '" + currentUser(connection) + "' lacks " + missing
-                    + " on the offsets table " + settings.tableName() + " in " + settings.address()
-                    + "; grant USAGE on the schema and SELECT, INSERT, UPDATE on the table");
+            throw new OffsetStoreException(lacksRights(connection, "it lacks " + missing));
         }
+    }
+
+    private String lacksRights(Connection connection, String detail) throws OffsetStoreException {
+        return "role '" + user(connection) + "' may not use or create the offsets table " + settings.tableName()
+                + " in " + settings.address() + " (" + detail + "). Grant it USAGE on schema " + settings.schema()
+                + " and SELECT, INSERT, UPDATE on the table, and CREATE on schema " + settings.schema()
+                + " unless the table is created for it:\n" + tableDefinition();
     }
 
     private void requireColumns(Connection connection) throws SQLException, OffsetStoreException {
@@ -197,11 +203,12 @@ public final class JdbcOffsetStore implements OffsetStore {
         }
     }
 
-    private static String currentUser(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery("SELECT current_user")) {
-            row.next();
-            return row.getString(1);
+    /** The role as the driver knows it, without a query: after a failed statement the transaction is aborted. */
+    private String user(Connection connection) {
+        try {
+            return connection.getMetaData().getUserName();
+        } catch (SQLException e) {
+            return settings.user() == null ? "(the driver's default)" : settings.user();
         }
     }
 

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import org.postgresql.util.PSQLException;
 
 /** Plain words for what went wrong talking to PostgreSQL, from the driver's and the pool's exceptions. */
 final class SqlErrors {
@@ -21,13 +22,23 @@ final class SqlErrors {
     static String reason(SQLException error) {
         List<String> messages = new ArrayList<>();
         for (Throwable t = error; t != null && messages.size() < MAX_MESSAGES; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage();
+            String message = message(t);
             if (message != null && !message.isBlank() && messages.stream().noneMatch(m -> m.contains(message.strip()))) {
                 messages.add(message.strip());
             }
         }
-        String said = messages.isEmpty() ? error.getClass().getSimpleName() : String.join(": ", messages);
+        String said = messages.isEmpty() ? error.getClass().getSimpleName() : joined(messages);
         return error instanceof SQLTransientConnectionException ? "no connection in time (" + said + ")" : said;
+    }
+
+    /** The server's own words without pgjdbc's extra lines (position, location), or the exception's message. */
+    private static String message(Throwable error) {
+        if (error instanceof PSQLException psql && psql.getServerErrorMessage() != null
+                && psql.getServerErrorMessage().getMessage() != null) {
+            return psql.getServerErrorMessage().getMessage();
+        }
+        String message = error.getMessage();
+        return message == null ? null : message.replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** Rolls back after {@code failure}; a rollback that fails too is kept with it, as the connection is lost. */
@@ -37,5 +48,20 @@ final class SqlErrors {
         } catch (SQLException e) {
             failure.addSuppressed(e);
         }
+    }
+
+    /** "An I/O error occurred." and "Broken pipe" as "An I/O error occurred: Broken pipe". */
+    private static String joined(List<String> messages) {
+        StringBuilder text = new StringBuilder();
+        for (String message : messages) {
+            if (text.length() > 0) {
+                if (text.charAt(text.length() - 1) == '.') {
+                    text.setLength(text.length() - 1);
+                }
+                text.append(": ");
+            }
+            text.append(message);
+        }
+        return text.toString();
     }
 }

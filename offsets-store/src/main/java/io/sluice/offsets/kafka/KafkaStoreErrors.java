@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /** Plain words for a Kafka client's failure: its messages along the cause chain, with secrets masked. */
 final class KafkaStoreErrors {
@@ -30,6 +31,22 @@ final class KafkaStoreErrors {
                 break;
             }
         }
-        return redact.apply(messages.isEmpty() ? top.getClass().getSimpleName() : String.join(": ", messages));
+        String said = redact.apply(messages.isEmpty() ? top.getClass().getSimpleName() : joined(messages));
+        return top instanceof TimeoutException ? "Kafka did not answer in time (" + said + ")" : said;
+    }
+
+    /** "An I/O error occurred." and "Broken pipe" as "An I/O error occurred: Broken pipe". */
+    private static String joined(List<String> messages) {
+        StringBuilder text = new StringBuilder();
+        for (String message : messages) {
+            if (text.length() > 0) {
+                if (text.charAt(text.length() - 1) == '.') {
+                    text.setLength(text.length() - 1);
+                }
+                text.append(": ");
+            }
+            text.append(message);
+        }
+        return text.toString();
     }
 }
