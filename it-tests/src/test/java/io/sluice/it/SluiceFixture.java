@@ -37,8 +37,13 @@ final class SluiceFixture {
         postgres.execute(name, statements);
     }
 
-    /** The pipeline's YAML, loaded through Sluice's own config loader. */
+    /** The pipeline's YAML with its offsets in the fixture's file, loaded through Sluice's own config loader. */
     PipelineConfig config(String tables, String extraSource) throws ConfigException {
+        return config(tables, extraSource, "file: " + offsets);
+    }
+
+    /** The pipeline's YAML with the given {@code offsets:} entry (e.g. {@code jdbc: {}}). */
+    PipelineConfig config(String tables, String extraSource, String offsetsYaml) throws ConfigException {
         String yaml = """
                 pipelines:
                   - name: %s
@@ -58,10 +63,10 @@ final class SluiceFixture {
                           bootstrap-servers: %s
                           topic: "%s{schema}.{table}"
                     offsets:
-                      file: %s
+                      %s
                 """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, name + "_slot",
                 name + "_pub", tables, extraSource.indent(8).stripTrailing(), kafka.bootstrapServers(),
-                topicPrefix(), offsets);
+                topicPrefix(), offsetsYaml);
         return new ConfigLoader(variable -> null).load(yaml, name + ".yaml").pipelines().get(0);
     }
 

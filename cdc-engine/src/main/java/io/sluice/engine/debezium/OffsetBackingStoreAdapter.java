@@ -21,6 +21,8 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.storage.OffsetBackingStore;
 import org.apache.kafka.connect.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The offset store Debezium's engine sees. Debezium instantiates it by class name; it opens the real
@@ -31,6 +33,7 @@ import org.apache.kafka.connect.util.Callback;
  * every sink acknowledged it, so whatever reaches the store is safe to resume from.
  */
 public final class OffsetBackingStoreAdapter implements OffsetBackingStore {
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetBackingStoreAdapter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<ByteBuffer, ByteBuffer> offsets = new HashMap<>();
@@ -94,6 +97,9 @@ public final class OffsetBackingStoreAdapter implements OffsetBackingStore {
         try {
             store.save(pipeline, toSourceOffsets(next));
         } catch (OffsetStoreException | RuntimeException e) {
+            // Debezium logs only "Flush of the offsets failed" (the reason is in an exception Sluice's log format
+            // leaves out) and tries again at its next flush; say why here, once per failed save.
+            LOG.warn("{}; the offsets are saved again at the next flush", e.getMessage());
             // Keep the in-memory view equal to what is durable, so a failed save is retried in full next flush.
             if (callback != null) {
                 callback.onCompletion(e, null);

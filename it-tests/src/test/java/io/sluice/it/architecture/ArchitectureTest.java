@@ -54,9 +54,17 @@ class ArchitectureTest {
     }
 
     @Test
-    void kafkaClientsAreUsedOnlyByTheKafkaSink() {
-        noClasses().that().resideOutsideOfPackages("io.sluice.sink.kafka..", "io.sluice.engine.debezium..")
+    void kafkaClientsAreUsedOnlyByTheKafkaSinkAndTheKafkaOffsetStore() {
+        noClasses().that().resideOutsideOfPackages("io.sluice.sink.kafka..", "io.sluice.offsets.kafka..",
+                        "io.sluice.engine.debezium..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.clients..")
+                .check(sluice);
+    }
+
+    @Test
+    void connectionPoolIsUsedOnlyByTheJdbcOffsetStore() {
+        noClasses().that().resideOutsideOfPackage("io.sluice.offsets.jdbc..")
+                .should().dependOnClassesThat().resideInAPackage("com.zaxxer.hikari..")
                 .check(sluice);
     }
 

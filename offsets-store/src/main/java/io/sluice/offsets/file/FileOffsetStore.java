@@ -1,14 +1,10 @@
 package io.sluice.offsets.file;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.engine.offset.OffsetStore;
 import io.sluice.engine.offset.OffsetStoreException;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.offset.SourceOffsets;
+import io.sluice.offsets.OffsetDocument;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,18 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * Offsets of one pipeline in a small JSON file that operators can read:
- * <pre>{"pipeline":"orders","saved_at":"2026-11-22T10:15:30Z","offsets":{"[\"sluice-orders\",{...}]":"{\"lsn\":...}"}}</pre>
+ * Offsets of one pipeline in a small JSON file that operators can read ({@link OffsetDocument}, indented).
  * Every save writes a temporary file beside it, forces it to disk, renames it over the old one atomically and
  * forces the directory, so a crash leaves either the old or the new offsets, never a torn file.
  */
 public final class FileOffsetStore implements OffsetStore {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final Path file;
     private final Clock clock;
 
@@ -41,38 +33,32 @@ public final class FileOffsetStore implements OffsetStore {
 
     @Override
     public SourceOffsets load(PipelineId pipeline) throws OffsetStoreException {
-        JsonNode root;
+        OffsetDocument document;
         try {
-            root = JSON.readTree(Files.readAllBytes(file));
+            document = OffsetDocument.parse(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             return SourceOffsets.none();
         } catch (IOException e) {
             throw new OffsetStoreException("cannot read offsets file " + file + ": " + e.getMessage()
                     + ". If it is damaged, restore it or remove it to start over (which re-snapshots)", e);
         }
-        String owner = root.path("pipeline").asText(null);
-        if (owner != null && !owner.equals(pipeline.name())) {
-            throw new OffsetStoreException("offsets file " + file + " belongs to pipeline '" + owner
+        if (!document.belongsTo(pipeline)) {
+            throw new OffsetStoreException("offsets file " + file + " belongs to pipeline '" + document.pipeline()
                     + "', not '" + pipeline + "'; give each pipeline its own offsets file");
         }
-        Map<String, String> entries = JSON.convertValue(root.path("offsets"), new TypeReference<>() {
-        });
-        return entries == null ? SourceOffsets.none() : new SourceOffsets(entries);
+        return document.offsets();
     }
 
     @Override
     public void save(PipelineId pipeline, SourceOffsets offsets) throws OffsetStoreException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("pipeline", pipeline.name());
-        root.put("saved_at", clock.instant().toString());
-        root.set("offsets", JSON.valueToTree(offsets.entries()));
+        byte[] content = OffsetDocument.of(pipeline, clock.instant(), offsets).toIndentedJson();
         Path dir = file.getParent();
         Path temp = dir.resolve(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(dir);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
+                ByteBuffer bytes = ByteBuffer.wrap(content);
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }
@@ -86,7 +72,8 @@ public final class FileOffsetStore implements OffsetStore {
             }
             forceDirectory(dir);
         } catch (IOException e) {
-            throw new OffsetStoreException("cannot write offsets file " + file + ": " + e.getMessage(), e);
+            throw new OffsetStoreException("cannot save offsets of pipeline '" + pipeline + "' to " + describe() + ": "
+                    + e.getMessage(), e);
         }
     }
 
