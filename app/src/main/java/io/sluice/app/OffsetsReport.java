@@ -169,8 +169,8 @@ final class OffsetsReport {
             String indent = "  ".repeat(depth);
             String padded = String.format(Locale.ROOT, "%-" + (LABEL_WIDTH - indent.length()) + "s", label);
             String continuation = "\n" + " ".repeat(LABEL_WIDTH + 1);
-            text.append(indent).append(padded).append(' ').append(value.replace("\n", continuation).stripTrailing())
-                    .append('\n');
+            String line = indent + padded + ' ' + value.replace("\n", continuation);
+            text.append(line.stripTrailing()).append('\n');
         }
 
         @Override
