@@ -1,5 +1,8 @@
 package io.sluice.it;
 
+import static io.sluice.it.OrdersPipeline.assertPlain;
+import static io.sluice.it.OrdersPipeline.id;
+import static io.sluice.it.OrdersPipeline.snapshotReads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,16 +51,16 @@ class OffsetsCommandIT {
 
     @Test
     void showOnANeverStartedPipelineSaysItSnapshotsFirst() throws Exception {
-        SluiceFixture f = fixture("fresh");
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "fresh", dir);
 
-        Outcome text = offsets("show", "--config", config(f).toString());
+        Outcome text = offsets("show", "--config", p.config.toString());
         assertThat(text.exitCode()).isZero();
         assertThat(text.output()).contains("pipeline 'fresh'")
                 .containsPattern("stored position +none")
                 .contains("'fresh_slot' on 127.0.0.1:" + postgres.port() + "/fresh does not exist")
                 .contains("creates the slot, then snapshots the tables");
 
-        JsonNode json = json(offsets("show", "--config", config(f).toString(), "--json"));
+        JsonNode json = json(offsets("show", "--config", p.config.toString(), "--json"));
         JsonNode pipeline = json.path("pipelines").path(0);
         assertThat(pipeline.path("pipeline").asText()).isEqualTo("fresh");
         assertThat(pipeline.path("stored").isNull()).isTrue();
@@ -67,9 +70,10 @@ class OffsetsCommandIT {
 
     @Test
     void afterAStopShowPrintsTheStoredLsnOfTheFileAndTheSlotsConfirmedLsn() throws Exception {
-        SluiceFixture f = fixture("shown");
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "shown", dir);
+        SluiceFixture f = p.fixture;
         try (KafkaEvents events = f.events()) {
-            runUntil(f, () -> {
+            p.runWhile(() -> {
                 events.awaitCount(3, WAIT);
                 f.sql("UPDATE orders SET status = 'paid' WHERE id = 1");
                 events.awaitCount(4, WAIT);
@@ -79,7 +83,7 @@ class OffsetsCommandIT {
         long confirmed = Lsn.parse(f.sqlValue("SELECT confirmed_flush_lsn FROM pg_replication_slots"
                 + " WHERE slot_name = 'shown_slot'"));
 
-        JsonNode pipeline = json(offsets("show", "--config", config(f).toString(), "--json"))
+        JsonNode pipeline = json(offsets("show", "--config", p.config.toString(), "--json"))
                 .path("pipelines").path(0);
         assertThat(pipeline.path("stored").path("lsn_num").asLong()).isEqualTo(fileLsn);
         assertThat(pipeline.path("stored").path("lsn").asText()).isEqualTo(Lsn.format(fileLsn));
@@ -96,7 +100,7 @@ class OffsetsCommandIT {
         // Invariant M, as the operator sees it.
         assertThat(confirmed).isLessThanOrEqualTo(pipeline.path("stored").path("commit_lsn_num").asLong());
 
-        Outcome text = offsets("show", "--config", config(f).toString(), "--pipeline", "shown");
+        Outcome text = offsets("show", "--config", p.config.toString(), "--pipeline", "shown");
         assertThat(text.exitCode()).isZero();
         assertThat(text.output())
                 .containsPattern("LSN +" + Lsn.format(fileLsn) + " \\(" + fileLsn + "\\)")
@@ -107,21 +111,22 @@ class OffsetsCommandIT {
 
     @Test
     void resetToSnapshotMakesTheNextStartReadEveryRowAgainWithoutLosingChanges() throws Exception {
-        SluiceFixture f = fixture("resnap");
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "resnap", dir);
+        SluiceFixture f = p.fixture;
         try (KafkaEvents events = f.events()) {
-            runUntil(f, () -> events.awaitCount(3, WAIT));
+            p.runWhile(() -> events.awaitCount(3, WAIT));
             String before = storedValue(f).toString();
             f.sql("UPDATE orders SET status = 'changed while stopped' WHERE id = 1",
                     "INSERT INTO orders VALUES (4, 'inserted while stopped')");
 
-            Outcome reset = offsets("reset", "--config", config(f).toString(), "--pipeline", "resnap", "--snapshot",
+            Outcome reset = offsets("reset", "--config", p.config.toString(), "--pipeline", "resnap", "--snapshot",
                     "--yes");
             assertThat(reset.exitCode()).as(reset.output()).isZero();
             assertThat(reset.output()).contains("snapshots every captured table again")
                     .contains(before.substring(0, 20)).contains("To undo");
             assertThat(Files.readString(f.offsets)).doesNotContain("sluice-resnap");
 
-            runUntil(f, () -> {
+            p.runWhile(() -> {
                 events.awaitUntil(r -> snapshotReads(r, 1) == 2 && snapshotReads(r, 4) == 1, WAIT,
                         "a second snapshot");
                 f.sql("INSERT INTO orders VALUES (5, 'after')");
@@ -139,20 +144,21 @@ class OffsetsCommandIT {
 
     @Test
     void resetToALaterLsnSkipsTheChangesBeforeItAndDeliversThoseAfter() throws Exception {
-        SluiceFixture f = fixture("forward");
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "forward", dir);
+        SluiceFixture f = p.fixture;
         try (KafkaEvents events = f.events()) {
-            runUntil(f, () -> events.awaitCount(3, WAIT));
+            p.runWhile(() -> events.awaitCount(3, WAIT));
             f.sql("INSERT INTO orders VALUES (10, 'skipped')");
             String lsn = f.sqlValue("SELECT pg_current_wal_lsn()");
             f.sql("INSERT INTO orders VALUES (11, 'delivered')");
 
-            Outcome reset = offsets("reset", "--config", config(f).toString(), "--pipeline", "forward", "--to-lsn",
+            Outcome reset = offsets("reset", "--config", p.config.toString(), "--pipeline", "forward", "--to-lsn",
                     Long.toString(Lsn.parse(lsn)), "--yes");
             assertThat(reset.exitCode()).as(reset.output()).isZero();
             assertThat(reset.output()).contains("FORWARD").contains("SKIPPED").contains("resumes streaming at " + lsn);
             assertThat(storedValue(f).path("lsn_proc").asLong()).isEqualTo(Lsn.parse(lsn));
 
-            runUntil(f, () -> {
+            p.runWhile(() -> {
                 events.awaitUntil(r -> r.stream().anyMatch(e -> id(e) == 11), WAIT, "the insert after the LSN");
                 f.sql("INSERT INTO orders VALUES (12, 'later')");
                 events.awaitUntil(r -> r.stream().anyMatch(e -> id(e) == 12), WAIT, "an insert after the restart");
@@ -167,12 +173,13 @@ class OffsetsCommandIT {
 
     @Test
     void resetToAnLsnBeforeTheSlotsConfirmedPositionIsRefused() throws Exception {
-        SluiceFixture f = fixture("behind");
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "behind", dir);
+        SluiceFixture f = p.fixture;
         f.sql("SELECT pg_create_logical_replication_slot('behind_slot', 'pgoutput')");
         long confirmed = Lsn.parse(f.sqlValue("SELECT confirmed_flush_lsn FROM pg_replication_slots"
                 + " WHERE slot_name = 'behind_slot'"));
 
-        Outcome reset = offsets("reset", "--config", config(f).toString(), "--pipeline", "behind", "--to-lsn",
+        Outcome reset = offsets("reset", "--config", p.config.toString(), "--pipeline", "behind", "--to-lsn",
                 Lsn.format(confirmed - 1), "--yes");
 
         assertThat(reset.exitCode()).isEqualTo(3);
@@ -183,14 +190,41 @@ class OffsetsCommandIT {
     }
 
     @Test
+    void resetAsksBeforeChangingAnythingAndNeedsYesWithoutATerminal() throws Exception {
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "confirm", dir);
+        SluiceFixture f = p.fixture;
+        f.sql("SELECT pg_create_logical_replication_slot('confirm_slot', 'pgoutput')");
+        String lsn = f.sqlValue("SELECT pg_current_wal_lsn()");
+        String[] reset = {"offsets", "reset", "--config", p.config.toString(), "--pipeline", "confirm", "--to-lsn",
+            lsn};
+
+        Outcome noTerminal = SluiceProcess.run(Map.of(), 60, reset);
+        assertThat(noTerminal.exitCode()).isEqualTo(2);
+        assertThat(noTerminal.output()).contains("nothing changed").contains("--yes");
+        assertThat(f.offsets).doesNotExist();
+
+        Outcome declined = SluiceProcess.runOnTerminal("no\n", 60, reset);
+        assertThat(declined.exitCode()).as(declined.output()).isEqualTo(2);
+        assertThat(declined.output()).contains("Type yes to reset the offsets of pipeline 'confirm'")
+                .contains("nothing changed");
+        assertThat(f.offsets).doesNotExist();
+
+        Outcome confirmed = SluiceProcess.runOnTerminal("yes\n", 60, reset);
+        assertThat(confirmed.exitCode()).as(confirmed.output()).isZero();
+        assertThat(confirmed.output()).contains("resumes streaming at " + lsn);
+        assertThat(storedValue(f).path("lsn_proc").asLong()).isEqualTo(Lsn.parse(lsn));
+    }
+
+    @Test
     void resetWhileThePipelineRunsIsRefused() throws Exception {
-        SluiceFixture f = fixture("running");
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "running", dir);
+        SluiceFixture f = p.fixture;
         try (KafkaEvents events = f.events();
-                RunningSluice sluice = RunningSluice.start(config(f), dir.resolve("running.log"))) {
+                RunningSluice sluice = RunningSluice.start(p.config, dir.resolve("running.log"))) {
             events.awaitCount(3, WAIT);
             sluice.awaitSlotActive(f, WAIT);
 
-            Outcome reset = offsets("reset", "--config", config(f).toString(), "--pipeline", "running", "--snapshot",
+            Outcome reset = offsets("reset", "--config", p.config.toString(), "--pipeline", "running", "--snapshot",
                     "--yes");
 
             assertThat(reset.exitCode()).isEqualTo(3);
@@ -204,7 +238,8 @@ class OffsetsCommandIT {
 
     @Test
     void anUnreachableSourceGivesAPlainMessageWithTheStoredPart() throws Exception {
-        SluiceFixture f = fixture("offline");
+        OrdersPipeline p = new OrdersPipeline(postgres, kafka, "offline", dir);
+        SluiceFixture f = p.fixture;
         Files.writeString(f.offsets, """
                 {"pipeline":"offline","offsets":{"[\\"sluice-offline\\",{\\"server\\":\\"offline\\"}]":
                 "{\\"lsn_proc\\":26365256,\\"lsn_commit\\":26365256,\\"lsn\\":26365256,\\"txId\\":730}"}}
@@ -229,33 +264,6 @@ class OffsetsCommandIT {
         assertThat(Files.readString(f.offsets)).contains("26365256");
     }
 
-    /** Something to do while Sluice runs; it is stopped by SIGTERM afterwards. */
-    interface WhileRunning {
-        void run() throws Exception;
-    }
-
-    private void runUntil(SluiceFixture f, WhileRunning body) throws Exception {
-        try (RunningSluice sluice = RunningSluice.start(config(f), Files.createTempFile(dir, f.name, ".log"))) {
-            body.run();
-            sluice.stop();
-        }
-    }
-
-    private SluiceFixture fixture(String name) {
-        SluiceFixture f = new SluiceFixture(postgres, kafka, name, dir);
-        f.sql("CREATE TABLE orders (id int PRIMARY KEY, status text)",
-                "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 3) g");
-        return f;
-    }
-
-    private Path config(SluiceFixture f) throws Exception {
-        Path file = dir.resolve(f.name + ".yaml");
-        if (!Files.exists(file)) {
-            Files.writeString(file, f.yaml("public.orders", ""));
-        }
-        return file;
-    }
-
     /** Debezium's offset value for the pipeline, as the offsets file holds it. */
     private static JsonNode storedValue(SluiceFixture f) throws Exception {
         JsonNode offsets = JSON.readTree(Files.readString(f.offsets)).path("offsets");
@@ -276,20 +284,8 @@ class OffsetsCommandIT {
         return JSON.readTree(outcome.output().substring(outcome.output().indexOf('{')));
     }
 
-    private static int id(Received event) {
-        return event.key() == null ? -1 : event.key().path("id").asInt();
-    }
-
-    private static long snapshotReads(List<Received> events, int id) {
-        return events.stream().filter(e -> id(e) == id && !e.isTombstone() && e.op().equals("r")).count();
-    }
-
     private static Received latest(List<Received> events, int id) {
         return events.stream().filter(e -> id(e) == id && !e.isTombstone()).reduce((a, b) -> b).orElseThrow(
                 () -> new AssertionError("no event for row " + id));
-    }
-
-    private static void assertPlain(Outcome outcome) {
-        assertThat(outcome.output()).doesNotContain("Exception").doesNotContainPattern("\\n\\s+at [a-z]+\\.");
     }
 }

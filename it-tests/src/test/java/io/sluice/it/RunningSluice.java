@@ -53,10 +53,15 @@ final class RunningSluice implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** Kills what a failed test left running. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            try {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
