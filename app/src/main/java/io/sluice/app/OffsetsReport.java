@@ -26,7 +26,7 @@ final class OffsetsReport {
             out.field(1, "stored position", "none (never started, or offsets cleared)");
         } else {
             StoredPosition s = p.stored().get();
-            out.field(1, "stored position", "");
+            out.field(1, "stored position", "resume at " + lsn(s.resumeLsn()));
             out.field(2, "LSN", lsn(s.lsn()));
             out.field(2, "commit LSN", lsn(s.commitLsn()));
             out.field(2, "processed LSN", lsn(s.processedLsn()));
@@ -125,8 +125,13 @@ final class OffsetsReport {
     }
 
     /** {@code 16/B374D848 (97500387400)}, as PostgreSQL prints it and as Debezium stores it. */
+    static String lsn(long lsn) {
+        return Lsn.format(lsn) + " (" + lsn + ")";
+    }
+
+    /** Like {@link #lsn(long)}, or {@code -} for a field that was not stored or reported. */
     static String lsn(Long lsn) {
-        return lsn == null ? NOT_STORED : Lsn.format(lsn) + " (" + lsn + ")";
+        return lsn == null ? NOT_STORED : lsn(lsn.longValue());
     }
 
     static String bytes(long bytes) {

@@ -171,8 +171,9 @@ final class ResetOffsetsCommand implements Callable<Integer> {
         } else {
             text.append("The stored offsets are cleared: the next start snapshots every captured table again,"
                     + " sending every current row (op=r) to the sinks, which write them idempotently, then streams"
-                    + " the changes made after the snapshot began. Changes made while the pipeline was stopped are"
-                    + " in the snapshot.");
+                    + " the changes made after the snapshot began. Rows inserted or updated while the pipeline was"
+                    + " stopped are in the snapshot; rows deleted meanwhile are not, and no delete reaches the sinks"
+                    + " for them.");
         }
         if (!slot.exists()) {
             text.append("\nThe slot does not exist: the next start creates it.");
