@@ -89,7 +89,7 @@ final class ResetOffsetsCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws OffsetStoreException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Optional<SluiceConfig> loaded = OffsetsCommand.load(config, err);
@@ -269,7 +269,8 @@ final class ResetOffsetsCommand implements Callable<Integer> {
     }
 
     private String command(String... arguments) {
-        return "sluice offsets reset --config " + config + " --pipeline " + pipeline + " " + String.join(" ", arguments);
+        return "sluice offsets reset --config " + config + " --pipeline " + pipeline + " "
+                + String.join(" ", arguments);
     }
 
     private static Optional<String> askOnConsole(String question) {

@@ -8,6 +8,7 @@ import io.sluice.engine.offset.OffsetStoreException;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.offset.SourceOffsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ public final class DebeziumOffsets {
         }
         Long tsMicros = number(node, "ts_usec");
         Instant sourceTime = tsMicros == null || tsMicros == 0 ? null
-                : Instant.ofEpochSecond(Math.floorDiv(tsMicros, 1_000_000L), Math.floorMod(tsMicros, 1_000_000L) * 1000);
+                : Instant.EPOCH.plus(tsMicros, ChronoUnit.MICROS);
         JsonNode snapshot = node.get("snapshot");
         boolean done = node.path("snapshot_completed").asBoolean(false)
                 || node.path("last_snapshot_record").asBoolean(false);
