@@ -5,6 +5,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.config.source.SnapshotMode;
 import io.sluice.engine.debezium.DebeziumOffsets;
 import io.sluice.engine.debezium.ReplicationSlot;
+import io.sluice.engine.debezium.ReplicationSlotCheck;
 import io.sluice.engine.debezium.StoredPosition;
 import io.sluice.engine.debezium.UnusableSlotException;
 import io.sluice.engine.event.Lsn;
@@ -155,14 +156,16 @@ final class ResetOffsetsCommand implements Callable<Integer> {
     private Plan planSnapshot(PipelineOffsets current) throws Refusal {
         ReplicationSlot slot = requireStoppedSlot(current);
         StringBuilder text = new StringBuilder();
+        boolean never = current.source().snapshot() == SnapshotMode.NEVER;
         String dropFirst = slot.isInvalidated() ? "\nThe slot is invalidated and cannot stream: drop it before the"
-                + " next start (the start creates a new one):\n  SELECT pg_drop_replication_slot('"
-                + slot.name().replace("'", "''") + "');  -- on " + current.source().address() : "";
+                + " next start (the start creates a new one):\n  "
+                + ReplicationSlotCheck.dropStatement(slot.name(), current.source()) : "";
         if (current.stored().isEmpty()) {
-            return new Plan(Optional.empty(), "Nothing to reset: pipeline '" + pipeline + "' has no stored offsets,"
-                    + " so its next start snapshots the tables already." + dropFirst, "");
+            return new Plan(Optional.empty(), "Nothing to reset: pipeline '" + pipeline + "' has no stored offsets."
+                    + (never ? " With snapshot: never, its next start streams without a snapshot."
+                            : " Its next start snapshots the tables.") + dropFirst, "");
         }
-        if (current.source().snapshot() == SnapshotMode.NEVER) {
+        if (never) {
             text.append("WARNING: pipeline '").append(pipeline).append("' is configured with snapshot: never, so"
                     + " with its offsets cleared it re-reads nothing: the next start streams only the changes made"
                     + " from then on (from the slot's confirmed position if the slot exists). To copy the tables"
@@ -181,7 +184,7 @@ final class ResetOffsetsCommand implements Callable<Integer> {
         text.append(dropFirst);
         return new Plan(Optional.of(DebeziumOffsets.cleared(PipelineOffsets.id(current.config()), current.offsets())),
                 text.toString().strip(), "Reset: pipeline '" + pipeline + "' has no stored offsets now; start it to"
-                        + (current.source().snapshot() == SnapshotMode.NEVER ? " stream from the slot's position."
+                        + (never ? " stream from the slot's position."
                                 : " snapshot the tables again."));
     }
 

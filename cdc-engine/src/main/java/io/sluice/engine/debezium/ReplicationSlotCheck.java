@@ -68,8 +68,7 @@ public final class ReplicationSlotCheck {
         String name = pipeline.name();
         String subject = "pipeline '" + name + "': replication slot '" + slot.name() + "' on PostgreSQL at "
                 + source.address();
-        String dropSql = "SELECT pg_drop_replication_slot('" + slot.name().replace("'", "''") + "');"
-                + "  -- on " + source.address();
+        String dropSql = dropStatement(slot.name(), source);
         String snapshotAgain = source.snapshot() == SnapshotMode.NEVER
                 ? "Then start the pipeline; it creates a new slot. It is configured with snapshot: never, so it reads"
                         + " nothing again: set source.postgres.snapshot: initial before starting to copy the tables"
@@ -114,6 +113,11 @@ public final class ReplicationSlotCheck {
                     + lost, dropSql, stored.isPresent(), snapshotAgain));
         }
         return Optional.empty();
+    }
+
+    /** The statement that drops the slot, with a comment saying on which server and database to run it. */
+    public static String dropStatement(String slot, PostgresSourceConfig source) {
+        return "SELECT pg_drop_replication_slot('" + slot.replace("'", "''") + "');  -- on " + source.address();
     }
 
     /**
