@@ -27,7 +27,7 @@ public final class PostgresPreflight {
      */
     public static Set<String> check(String pipeline, PostgresSourceConfig source) throws PipelineException {
         String prefix = "pipeline '" + pipeline + "': ";
-        String where = SourceConnections.describe(source);
+        String where = where(source);
         try (Connection connection = SourceConnections.open(pipeline, source, "preflight")) {
             String walLevel = walLevel(connection);
             if (!"logical".equals(walLevel)) {
@@ -39,6 +39,11 @@ public final class PostgresPreflight {
         } catch (SQLException e) {
             throw new PipelineException(prefix + "cannot connect to " + where + ": " + plainReason(e), e);
         }
+    }
+
+    /** Names the server and user for messages; never includes the password. */
+    static String where(PostgresSourceConfig source) {
+        return "PostgreSQL at " + source.address() + " as user '" + source.user() + "'";
     }
 
     private static String walLevel(Connection connection) throws SQLException {

@@ -26,7 +26,7 @@ public final class ReplicationSlots {
             return inspect(connection, source.slot());
         } catch (SQLException e) {
             throw new PipelineException("pipeline '" + pipeline + "': cannot read the state of replication slot '"
-                    + source.slot() + "' from " + SourceConnections.describe(source) + ": "
+                    + source.slot() + "' from " + PostgresPreflight.where(source) + ": "
                     + PostgresPreflight.plainReason(e), e);
         }
     }

@@ -7,15 +7,15 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /**
- * Plain JDBC connections to a pipeline's source, for the checks Sluice makes before start-up and for the offsets
- * commands: the configured credentials, with the connect timeout bounding every wait.
+ * Opens short-lived, ordinary (non-replication) JDBC connections to the source for Sluice's own checks, bounded by
+ * the source's connect timeout and named in {@code pg_stat_activity} by pipeline and purpose.
  */
 final class SourceConnections {
     private SourceConnections() {
     }
 
     /**
-     * @param purpose shows in {@code pg_stat_activity.application_name} as {@code sluice-<pipeline>-<purpose>}
+     * @param purpose what the connection is for, e.g. {@code wal-monitor}; ends its application name
      */
     static Connection open(String pipeline, PostgresSourceConfig source, String purpose) throws SQLException {
         Properties props = new Properties();
@@ -23,17 +23,12 @@ final class SourceConnections {
         if (source.password() != null) {
             props.setProperty("password", source.password().reveal());
         }
-        long timeoutSeconds = Math.max(1, source.connectTimeout().toSeconds());
-        props.setProperty("connectTimeout", Long.toString(timeoutSeconds));
-        props.setProperty("loginTimeout", Long.toString(timeoutSeconds));
-        props.setProperty("socketTimeout", Long.toString(timeoutSeconds * 3));
+        long timeout = Math.max(1, source.connectTimeout().toSeconds());
+        props.setProperty("connectTimeout", Long.toString(timeout));
+        props.setProperty("loginTimeout", Long.toString(timeout));
+        props.setProperty("socketTimeout", Long.toString(timeout * 3));
         props.setProperty("ApplicationName", "sluice-" + pipeline + "-" + purpose);
-        String url = "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database();
-        return DriverManager.getConnection(url, props);
-    }
-
-    /** Names the server and user for messages; never includes the password. */
-    static String describe(PostgresSourceConfig source) {
-        return "PostgreSQL at " + source.address() + " as user '" + source.user() + "'";
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database(), props);
     }
 }
