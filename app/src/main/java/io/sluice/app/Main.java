@@ -7,6 +7,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.engine.Pipeline;
 import io.sluice.engine.PipelineException;
 import io.sluice.engine.RetryPolicy;
+import io.sluice.engine.debezium.UnusableSlotException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -26,13 +27,14 @@ import picocli.CommandLine.Option;
 /** The {@code sluice} command line and the composition root: everything is wired here, through constructors. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Change data capture from PostgreSQL to Kafka, Elasticsearch and Redis.",
-        subcommands = {Main.Run.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {Main.Run.class, ValidateCommand.class, OffsetsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every pipeline stopped by itself (e.g. an initial-only snapshot finished)",
             "1:a pipeline failed while running",
             "2:invalid command line or configuration",
-            "3:a pipeline could not start (source or sink unreachable or unusable)",
+            "3:a pipeline could not start (source or sink unreachable or unusable, replication slot missing or"
+                    + " invalidated), or an offsets command refused (pipeline running, source unreachable)",
             "143:stopped by SIGTERM (130: Ctrl-C), after delivering what was read and committing offsets"})
 public final class Main implements Runnable {
     static final int EXIT_OK = 0;
@@ -97,6 +99,10 @@ public final class Main implements Runnable {
                     }
                     pipeline.start();
                 }
+            } catch (UnusableSlotException e) {
+                err.println("sluice: " + e.messageFor(config.toString()));
+                stopAll(pipelines);
+                return EXIT_START_FAILED;
             } catch (PipelineException e) {
                 err.println("sluice: " + e.getMessage());
                 stopAll(pipelines);

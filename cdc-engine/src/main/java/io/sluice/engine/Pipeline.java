@@ -4,6 +4,7 @@ import io.sluice.config.PipelineConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.engine.debezium.DebeziumSource;
 import io.sluice.engine.debezium.PostgresPreflight;
+import io.sluice.engine.debezium.ReplicationSlotCheck;
 import io.sluice.engine.debezium.SlotMonitor;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.sink.RetriableSinkException;
@@ -79,7 +80,8 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Checks the source, opens every sink and starts reading. Returns once reading started.
+     * Checks the source and its replication slot, opens every sink and starts reading. Returns once reading
+     * started.
      *
      * @throws PipelineException when the source or a sink is unusable; nothing was started then
      */
@@ -89,6 +91,7 @@ public final class Pipeline implements AutoCloseable {
         try {
             fullIdentityTables = PostgresPreflight.check(config.name(), source);
             PostgresPreflight.checkSignalTable(config.name(), source);
+            ReplicationSlotCheck.check(new PipelineId(config.name()), source, config.offsets());
             for (SinkBinding binding : sinks) {
                 open(binding);
             }

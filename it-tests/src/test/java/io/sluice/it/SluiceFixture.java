@@ -9,6 +9,10 @@ import io.sluice.engine.RetryPolicy;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Random;
 
 /**
@@ -37,6 +41,16 @@ final class SluiceFixture {
         postgres.execute(name, statements);
     }
 
+    /** The first column of the first row {@code query} returns on the test's database, as text. */
+    String sqlValue(String query) {
+        try (Connection connection = postgres.connect(name); Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(query)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new AssertionError("failed on " + name + ": " + query, e);
+        }
+    }
+
     /** The pipeline's YAML with its offsets in the fixture's file, loaded through Sluice's own config loader. */
     PipelineConfig config(String tables, String extraSource) throws ConfigException {
         return config(tables, extraSource, "file: " + offsets);
@@ -44,7 +58,17 @@ final class SluiceFixture {
 
     /** The pipeline's YAML with the given {@code offsets:} entry (e.g. {@code jdbc: {}}). */
     PipelineConfig config(String tables, String extraSource, String offsetsYaml) throws ConfigException {
-        String yaml = """
+        return new ConfigLoader(variable -> null).load(yaml(tables, extraSource, offsetsYaml), name + ".yaml")
+                .pipelines().get(0);
+    }
+
+    /** The pipeline's YAML with its offsets in the fixture's file, e.g. to write to a file for the command line. */
+    String yaml(String tables, String extraSource) {
+        return yaml(tables, extraSource, "file: " + offsets);
+    }
+
+    String yaml(String tables, String extraSource, String offsetsYaml) {
+        return """
                 pipelines:
                   - name: %s
                     source:
@@ -64,10 +88,12 @@ final class SluiceFixture {
                           topic: "%s{schema}.{table}"
                     offsets:
                       %s
-                """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, name + "_slot",
-                name + "_pub", tables, extraSource.indent(8).stripTrailing(), kafka.bootstrapServers(),
-                topicPrefix(), offsetsYaml);
-        return new ConfigLoader(variable -> null).load(yaml, name + ".yaml").pipelines().get(0);
+                """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, slot(), name + "_pub", tables,
+                extraSource.indent(8).stripTrailing(), kafka.bootstrapServers(), topicPrefix(), offsetsYaml);
+    }
+
+    String slot() {
+        return name + "_slot";
     }
 
     Pipeline start(PipelineConfig config) throws Exception {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** Runs the packaged {@code sluice.jar} the way users do, as a separate process. */
 final class SluiceProcess {
@@ -42,6 +43,28 @@ final class SluiceProcess {
             throws IOException, InterruptedException {
         long start = System.nanoTime();
         Process process = builder(env, args).start();
+        return await(process, timeoutSeconds, start);
+    }
+
+    /**
+     * Runs to completion on a terminal of its own (through util-linux {@code script}), as when a person types the
+     * command, with {@code typed} as what the person types.
+     */
+    static Outcome runOnTerminal(String typed, long timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
+        String command = builder(Map.of(), args).command().stream()
+                .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder("script", "--quiet", "--return", "--command", command, "/dev/null")
+                .redirectErrorStream(true).start();
+        try (var in = process.getOutputStream()) {
+            in.write(typed.getBytes(StandardCharsets.UTF_8));
+        }
+        return await(process, timeoutSeconds, start);
+    }
+
+    private static Outcome await(Process process, long timeoutSeconds, long start) throws InterruptedException {
         byte[][] output = new byte[1][];
         Thread reader = new Thread(() -> {
             try {

@@ -4,7 +4,6 @@ import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.engine.PipelineException;
 import java.net.UnknownHostException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,7 +11,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -29,19 +27,8 @@ public final class PostgresPreflight {
      */
     public static Set<String> check(String pipeline, PostgresSourceConfig source) throws PipelineException {
         String prefix = "pipeline '" + pipeline + "': ";
-        String where = "PostgreSQL at " + source.address() + " as user '" + source.user() + "'";
-        Properties props = new Properties();
-        props.setProperty("user", source.user());
-        if (source.password() != null) {
-            props.setProperty("password", source.password().reveal());
-        }
-        String timeout = Long.toString(Math.max(1, source.connectTimeout().toSeconds()));
-        props.setProperty("connectTimeout", timeout);
-        props.setProperty("loginTimeout", timeout);
-        props.setProperty("socketTimeout", Long.toString(Math.max(1, source.connectTimeout().toSeconds()) * 3));
-        props.setProperty("ApplicationName", "sluice-" + pipeline + "-preflight");
-        String url = "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database();
-        try (Connection connection = DriverManager.getConnection(url, props)) {
+        String where = where(source);
+        try (Connection connection = SourceConnections.open(pipeline, source, "preflight")) {
             String walLevel = walLevel(connection);
             if (!"logical".equals(walLevel)) {
                 throw new PipelineException(prefix + where + ": wal_level is '" + walLevel
@@ -52,6 +39,11 @@ public final class PostgresPreflight {
         } catch (SQLException e) {
             throw new PipelineException(prefix + "cannot connect to " + where + ": " + plainReason(e), e);
         }
+    }
+
+    /** Names the server and user for messages; never includes the password. */
+    static String where(PostgresSourceConfig source) {
+        return "PostgreSQL at " + source.address() + " as user '" + source.user() + "'";
     }
 
     private static String walLevel(Connection connection) throws SQLException {

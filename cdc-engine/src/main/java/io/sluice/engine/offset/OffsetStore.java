@@ -1,5 +1,8 @@
 package io.sluice.engine.offset;
 
+import java.time.Instant;
+import java.util.Optional;
+
 /**
  * Durable storage of a pipeline's source offsets.
  *
@@ -14,6 +17,14 @@ public interface OffsetStore extends AutoCloseable {
 
     /** Replaces the pipeline's offsets atomically and durably; returns only once they would survive a crash. */
     void save(PipelineId pipeline, SourceOffsets offsets) throws OffsetStoreException;
+
+    /**
+     * When the pipeline's offsets were last saved, for operators ({@code sluice offsets show}); the engine never
+     * needs it. Empty when the store does not record the time or holds no offsets for the pipeline.
+     */
+    default Optional<Instant> savedAt(PipelineId pipeline) throws OffsetStoreException {
+        return Optional.empty();
+    }
 
     /** Where the offsets are kept, for messages (never with credentials). */
     String describe();

@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +108,19 @@ class OffsetStoreIT {
                 store.save(pipeline, saved);
 
                 assertThat(store.load(pipeline)).isEqualTo(saved);
+            }
+        }
+
+        @Test
+        void recordsWhenTheOffsetsWereSaved() throws Exception {
+            PipelineId pipeline = newPipeline();
+            try (OffsetStore store = open(pipeline)) {
+                assertThat(store.savedAt(pipeline)).isEmpty();
+                Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+                store.save(pipeline, offsets(pipeline, 3));
+
+                assertThat(store.savedAt(pipeline)).hasValueSatisfying(savedAt ->
+                        assertThat(savedAt).isBetween(before, Instant.now().plusSeconds(1)));
             }
         }
 

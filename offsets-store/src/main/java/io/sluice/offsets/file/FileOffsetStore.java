@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Offsets of one pipeline in a small JSON file that operators can read ({@link OffsetDocument}, indented).
@@ -33,11 +35,23 @@ public final class FileOffsetStore implements OffsetStore {
 
     @Override
     public SourceOffsets load(PipelineId pipeline) throws OffsetStoreException {
+        OffsetDocument document = read(pipeline);
+        return document == null ? SourceOffsets.none() : document.offsets();
+    }
+
+    @Override
+    public Optional<Instant> savedAt(PipelineId pipeline) throws OffsetStoreException {
+        OffsetDocument document = read(pipeline);
+        return document == null ? Optional.empty() : Optional.ofNullable(document.savedAt());
+    }
+
+    /** The file's document, or null when there is no file yet. */
+    private OffsetDocument read(PipelineId pipeline) throws OffsetStoreException {
         OffsetDocument document;
         try {
             document = OffsetDocument.parse(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
-            return SourceOffsets.none();
+            return null;
         } catch (IOException e) {
             throw new OffsetStoreException("cannot read offsets file " + file + ": " + e.getMessage()
                     + ". If it is damaged, restore it or remove it to start over (which re-snapshots)", e);
@@ -46,7 +60,7 @@ public final class FileOffsetStore implements OffsetStore {
             throw new OffsetStoreException("offsets file " + file + " belongs to pipeline '" + document.pipeline()
                     + "', not '" + pipeline + "'; give each pipeline its own offsets file");
         }
-        return document.offsets();
+        return document;
     }
 
     @Override

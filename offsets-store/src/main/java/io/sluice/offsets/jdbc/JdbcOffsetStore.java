@@ -17,9 +17,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Offsets in a PostgreSQL table, one row per pipeline ({@code pipeline}, {@code offsets} as the JSON object of
@@ -248,6 +250,25 @@ public final class JdbcOffsetStore implements OffsetStore {
             throw new OffsetStoreException("the offsets of pipeline '" + pipeline + "' in " + describe()
                     + " are not a JSON object of strings (" + e.getMessage() + "); restore the row, or delete it to"
                     + " start over (which re-snapshots)", e);
+        }
+    }
+
+    @Override
+    public Optional<Instant> savedAt(PipelineId pipeline) throws OffsetStoreException {
+        try (Connection connection = pool.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT saved_at FROM " + qualifiedTable + " WHERE pipeline = ?")) {
+            query.setString(1, pipeline.name());
+            Optional<Instant> savedAt;
+            try (ResultSet row = query.executeQuery()) {
+                savedAt = row.next() ? Optional.of(row.getObject(1, OffsetDateTime.class).toInstant())
+                        : Optional.empty();
+            }
+            connection.commit();
+            return savedAt;
+        } catch (SQLException e) {
+            throw new OffsetStoreException("cannot read offsets of pipeline '" + pipeline + "' from " + describe()
+                    + ": " + SqlErrors.reason(e), e);
         }
     }
 

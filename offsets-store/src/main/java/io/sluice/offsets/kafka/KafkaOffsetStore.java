@@ -9,10 +9,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -68,6 +70,18 @@ public final class KafkaOffsetStore implements OffsetStore {
 
     @Override
     public SourceOffsets load(PipelineId pipeline) throws OffsetStoreException {
+        OffsetDocument document = read(pipeline);
+        return document == null ? SourceOffsets.none() : document.offsets();
+    }
+
+    @Override
+    public Optional<Instant> savedAt(PipelineId pipeline) throws OffsetStoreException {
+        OffsetDocument document = read(pipeline);
+        return document == null ? Optional.empty() : Optional.ofNullable(document.savedAt());
+    }
+
+    /** The pipeline's last document in the topic, or null when there is none or a tombstone ends it. */
+    private OffsetDocument read(PipelineId pipeline) throws OffsetStoreException {
         byte[] key = key(pipeline);
         ConsumerRecord<byte[], byte[]> last = null;
         try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer())) {
@@ -101,7 +115,7 @@ public final class KafkaOffsetStore implements OffsetStore {
             throw new OffsetStoreException("cannot read offsets of pipeline '" + pipeline + "' from " + describe()
                     + ": " + KafkaStoreErrors.explain(e, settings::redact), e);
         }
-        return last == null || last.value() == null ? SourceOffsets.none() : parse(pipeline, last);
+        return last == null || last.value() == null ? null : parse(pipeline, last);
     }
 
     private static boolean reached(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end,
@@ -114,7 +128,7 @@ public final class KafkaOffsetStore implements OffsetStore {
         return true;
     }
 
-    private SourceOffsets parse(PipelineId pipeline, ConsumerRecord<byte[], byte[]> record)
+    private OffsetDocument parse(PipelineId pipeline, ConsumerRecord<byte[], byte[]> record)
             throws OffsetStoreException {
         String where = "the record of pipeline '" + pipeline + "' at offset " + record.offset() + " of partition "
                 + record.partition() + " in " + describe();
@@ -129,7 +143,7 @@ public final class KafkaOffsetStore implements OffsetStore {
             throw new OffsetStoreException(where + " names pipeline '" + document.pipeline() + "'; it was not"
                     + " written by Sluice");
         }
-        return document.offsets();
+        return document;
     }
 
     @Override

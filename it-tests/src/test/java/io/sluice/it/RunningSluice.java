@@ -1,0 +1,67 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code sluice run} of the packaged jar in the background, its output in a log file; stopped by SIGTERM. */
+final class RunningSluice implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private RunningSluice(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static RunningSluice start(Path config, Path log) throws IOException {
+        Process process = SluiceProcess.builder(Map.of(), "run", "--config", config.toString())
+                .redirectOutput(log.toFile()).start();
+        return new RunningSluice(process, log);
+    }
+
+    /** Waits until the fixture's slot is streaming to this process, failing early if the process exits. */
+    void awaitSlotActive(SluiceFixture f, Duration timeout) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        String query = "SELECT active FROM pg_replication_slots WHERE slot_name = '" + f.slot() + "'";
+        while (!"t".equals(f.sqlValue(query))) {
+            if (!process.isAlive()) {
+                throw new AssertionError("sluice exited with " + process.exitValue() + ":\n" + output());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("slot " + f.slot() + " not active after " + timeout.toSeconds() + "s:\n"
+                        + output());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Sends SIGTERM and checks that Sluice stopped cleanly, having committed what it delivered. */
+    void stop() throws IOException, InterruptedException {
+        process.destroy();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+        assertThat(process.exitValue()).as("exit code; output:\n" + output()).isEqualTo(143);
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** Kills what a failed test left running. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            try {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
