@@ -123,8 +123,9 @@ public final class SlotMonitor implements AutoCloseable {
                 long retained = rs.getLong(3);
                 if (rs.wasNull()) {
                     LOG.warn("pipeline '{}': replication slot '{}' on {} holds no WAL any more (wal_status {}):"
-                            + " PostgreSQL removed WAL it had not sent, so the pipeline cannot resume from it. Drop"
-                            + " the slot and its stored offsets and start again with a snapshot", pipeline,
+                            + " PostgreSQL removed WAL it had not sent, so the pipeline cannot resume from it. Stop"
+                            + " Sluice, drop the slot, run 'sluice offsets reset --snapshot' for the pipeline and"
+                            + " start again (docs/offsets.md, Recovery)", pipeline,
                             source.slot(), source.address(), walStatus);
                     latest = null;
                     return;
