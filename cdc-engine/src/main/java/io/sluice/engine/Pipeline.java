@@ -2,6 +2,7 @@ package io.sluice.engine;
 
 import io.sluice.config.PipelineConfig;
 import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.engine.debezium.CapturedTables;
 import io.sluice.engine.debezium.DebeziumSource;
 import io.sluice.engine.debezium.PostgresPreflight;
 import io.sluice.engine.debezium.ReplicationSlotCheck;
@@ -87,9 +88,9 @@ public final class Pipeline implements AutoCloseable {
      */
     public void start() throws PipelineException, InterruptedException {
         moveTo(PipelineState.STARTING);
-        Set<String> fullIdentityTables;
+        CapturedTables captured;
         try {
-            fullIdentityTables = PostgresPreflight.check(config.name(), source);
+            captured = PostgresPreflight.check(config.name(), source);
             PostgresPreflight.checkSignalTable(config.name(), source);
             ReplicationSlotCheck.check(new PipelineId(config.name()), source, config.offsets());
             for (SinkBinding binding : sinks) {
@@ -103,7 +104,7 @@ public final class Pipeline implements AutoCloseable {
             throw e;
         }
         debezium = new DebeziumSource(new PipelineId(config.name()), source, config.offsets(), dispatcher,
-                fullIdentityTables);
+                captured);
         debezium.start(new DebeziumSource.Listener() {
             @Override
             public void snapshotting() {

@@ -5,6 +5,8 @@ import io.sluice.config.source.HeartbeatConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.engine.offset.PipelineId;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -43,7 +45,9 @@ final class DebeziumProperties {
         return topicPrefix(pipeline) + "." + table;
     }
 
-    static Properties build(PipelineId pipeline, PostgresSourceConfig source, OffsetStoreConfig offsets) {
+    /** @param tables the captured tables, resolved from the source's names and patterns ({@link CapturedTables}) */
+    static Properties build(PipelineId pipeline, PostgresSourceConfig source, List<String> tables,
+            OffsetStoreConfig offsets) {
         Properties p = new Properties();
         p.setProperty("name", engineName(pipeline));
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -61,14 +65,28 @@ final class DebeziumProperties {
         p.setProperty("database.user", source.user());
         p.setProperty("database.password", source.password() == null ? "" : source.password().reveal());
         p.setProperty("database.connectTimeout", Long.toString(source.connectTimeout().toSeconds()));
+        p.setProperty("database.sslmode", source.tls().mode().yamlName());
+        if (source.tls().rootCert() != null) {
+            p.setProperty("database.sslrootcert", source.tls().rootCert().toAbsolutePath().toString());
+        }
 
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", source.slot());
         p.setProperty("publication.name", source.publication());
-        p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", source.tables().stream()
+        p.setProperty("publication.autocreate.mode", switch (source.publicationCreate()) {
+            case FILTERED -> "filtered";
+            case ALL_TABLES -> "all_tables";
+            case NEVER -> "disabled";
+        });
+        p.setProperty("table.include.list", tables.stream()
                 .map(Pattern::quote)
                 .collect(Collectors.joining(",")));
+        if (!source.includeColumns().isEmpty()) {
+            p.setProperty("column.include.list", columnRegexes(source.includeColumns()));
+        }
+        if (!source.excludeColumns().isEmpty()) {
+            p.setProperty("column.exclude.list", columnRegexes(source.excludeColumns()));
+        }
         p.setProperty("snapshot.mode", switch (source.snapshot()) {
             case INITIAL -> "initial";
             case NEVER -> "no_data";
@@ -135,5 +153,13 @@ final class DebeziumProperties {
         // insert_insert: both watermarks are inserts, so the close watermark is a transaction of its own whose
         // commit LSN versions the chunk's rows (docs/adr/0001-commit-ordered-version.md).
         p.setProperty("incremental.snapshot.watermarking.strategy", "insert_insert");
+    }
+
+    /** Column patterns ({@code schema.table.column}, {@code *} = any characters) as Debezium's regular expressions. */
+    private static String columnRegexes(List<String> patterns) {
+        return patterns.stream()
+                .map(pattern -> Arrays.stream(pattern.split("\\*", -1)).map(Pattern::quote)
+                        .collect(Collectors.joining(".*")))
+                .collect(Collectors.joining(","));
     }
 }

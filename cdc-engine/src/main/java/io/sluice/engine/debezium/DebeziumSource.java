@@ -37,21 +37,21 @@ public final class DebeziumSource implements AutoCloseable {
     private final OffsetStoreConfig offsets;
     private final Dispatcher dispatcher;
     private final int maxTransactionChanges;
-    private final Set<String> fullIdentityTables;
+    private final CapturedTables captured;
     private final ExecutorService runner;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
     /**
-     * @param fullIdentityTables captured tables with {@code REPLICA IDENTITY FULL} (see {@link PostgresPreflight})
+     * @param captured the tables to capture, as {@link PostgresPreflight} resolved them
      */
     public DebeziumSource(PipelineId pipeline, PostgresSourceConfig source, OffsetStoreConfig offsets,
-            Dispatcher dispatcher, Set<String> fullIdentityTables) {
+            Dispatcher dispatcher, CapturedTables captured) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.source = Objects.requireNonNull(source, "source");
         this.offsets = Objects.requireNonNull(offsets, "offsets");
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
         this.maxTransactionChanges = source.maxTransactionChanges();
-        this.fullIdentityTables = Set.copyOf(fullIdentityTables);
+        this.captured = Objects.requireNonNull(captured, "captured");
         this.runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "sluice-" + pipeline + "-source"));
     }
 
@@ -63,11 +63,11 @@ public final class DebeziumSource implements AutoCloseable {
         CommitOrderedHandler handler = new CommitOrderedHandler(pipeline.name(),
                 DebeziumProperties.topicPrefix(pipeline) + ".transaction",
                 source.signalTable() == null ? null : DebeziumProperties.tableTopic(pipeline, source.signalTable()),
-                new EventNormalizer(source.decimals(), DebeziumProperties.TOAST_PLACEHOLDER, fullIdentityTables),
+                new EventNormalizer(source.decimals(), DebeziumProperties.TOAST_PLACEHOLDER, captured.fullIdentity()),
                 dispatcher, maxTransactionChanges, listener);
         engine = new ConvertingAsyncEngineBuilderFactory()
                 .builder(ChangeEventFormat.of(Connect.class))
-                .using(DebeziumProperties.build(pipeline, source, offsets))
+                .using(DebeziumProperties.build(pipeline, source, captured.tables(), offsets))
                 .notifying(handler)
                 .using((success, message, error) -> listener.stopped(success ? null : failureOf(message, error)))
                 .build();

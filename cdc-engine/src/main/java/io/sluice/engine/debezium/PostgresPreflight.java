@@ -1,6 +1,7 @@
 package io.sluice.engine.debezium;
 
 import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.config.transform.TableNames;
 import io.sluice.engine.PipelineException;
 import java.net.UnknownHostException;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -23,9 +25,9 @@ public final class PostgresPreflight {
     }
 
     /**
-     * @return {@code schema.table} names of the captured tables that have {@code REPLICA IDENTITY FULL}
+     * @return the captured tables, patterns resolved, each checked to exist with a primary key
      */
-    public static Set<String> check(String pipeline, PostgresSourceConfig source) throws PipelineException {
+    public static CapturedTables check(String pipeline, PostgresSourceConfig source) throws PipelineException {
         String prefix = "pipeline '" + pipeline + "': ";
         String where = where(source);
         try (Connection connection = SourceConnections.open(pipeline, source, "preflight")) {
@@ -35,7 +37,14 @@ public final class PostgresPreflight {
                         + "', but change capture needs 'logical'. Set wal_level = logical in postgresql.conf"
                         + " (or ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL");
             }
-            return inspectTables(connection, prefix + source.address() + ": ", source.tables());
+            List<String> tables = resolveTables(connection, source);
+            if (tables.isEmpty()) {
+                throw new PipelineException(prefix + source.address() + ": the tables " + source.tables()
+                        + (source.excludeTables().isEmpty() ? "" : " without " + source.excludeTables())
+                        + " match no table; patterns are matched against the catalog at start-up");
+            }
+            return new CapturedTables(tables,
+                    inspectTables(connection, prefix + source.address() + ": ", tables));
         } catch (SQLException e) {
             throw new PipelineException(prefix + "cannot connect to " + where + ": " + plainReason(e), e);
         }
@@ -52,6 +61,42 @@ public final class PostgresPreflight {
             rs.next();
             return rs.getString(1);
         }
+    }
+
+    /** The source's table names and patterns, expanded against the catalog, without the excluded ones. */
+    private static List<String> resolveTables(Connection connection, PostgresSourceConfig source)
+            throws SQLException {
+        List<String> catalog = null;
+        Set<String> resolved = new LinkedHashSet<>();
+        for (String entry : source.tables()) {
+            if (!entry.contains("*")) {
+                resolved.add(entry);
+                continue;
+            }
+            if (catalog == null) {
+                catalog = catalogTables(connection);
+            }
+            catalog.stream().filter(TableNames.matcher(entry)).forEach(resolved::add);
+        }
+        for (String excluded : source.excludeTables()) {
+            resolved.removeIf(TableNames.matcher(excluded));
+        }
+        return List.copyOf(resolved);
+    }
+
+    /** Every ordinary and partitioned table outside PostgreSQL's own schemas, as {@code schema.table}, in name order. */
+    private static List<String> catalogTables(Connection connection) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        String sql = "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'"
+                + " ORDER BY 1";
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        return tables;
     }
 
     private static Set<String> inspectTables(Connection connection, String prefix, List<String> tables)

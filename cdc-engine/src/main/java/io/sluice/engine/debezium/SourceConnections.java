@@ -28,6 +28,10 @@ final class SourceConnections {
         props.setProperty("loginTimeout", Long.toString(timeout));
         props.setProperty("socketTimeout", Long.toString(timeout * 3));
         props.setProperty("ApplicationName", "sluice-" + pipeline + "-" + purpose);
+        props.setProperty("sslmode", source.tls().mode().yamlName());
+        if (source.tls().rootCert() != null) {
+            props.setProperty("sslrootcert", source.tls().rootCert().toAbsolutePath().toString());
+        }
         return DriverManager.getConnection(
                 "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database(), props);
     }

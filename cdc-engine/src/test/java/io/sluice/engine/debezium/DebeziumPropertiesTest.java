@@ -6,6 +6,9 @@ import io.sluice.config.ByteSize;
 import io.sluice.config.offsets.FileOffsetStoreConfig;
 import io.sluice.config.source.HeartbeatConfig;
 import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.config.source.PostgresTlsConfig;
+import io.sluice.config.source.PublicationMode;
+import io.sluice.config.source.SslMode;
 import io.sluice.engine.offset.PipelineId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,11 +58,31 @@ class DebeziumPropertiesTest {
                 "signal.enabled.channels");
     }
 
+    @Test
+    void sourceOptionsReachDebezium() {
+        PostgresSourceConfig source = new PostgresSourceConfig("localhost", 5432, "shop", "sluice", null,
+                "orders_slot", "orders_pub", List.of("public.shop_*"), null, null,
+                List.of("public.customers.ssn", "*.*.password"), PublicationMode.NEVER,
+                new PostgresTlsConfig(SslMode.VERIFY_FULL, Path.of("/etc/ca.pem")), null, null, null, null, null,
+                null, null);
+
+        Properties p = DebeziumProperties.build(PIPELINE, source, List.of("public.shop_orders", "public.shop_x"),
+                new FileOffsetStoreConfig(Path.of("orders.offsets")));
+
+        assertThat(p).containsEntry("table.include.list", "\\Qpublic.shop_orders\\E,\\Qpublic.shop_x\\E")
+                .containsEntry("column.exclude.list", "\\Qpublic.customers.ssn\\E,\\Q\\E.*\\Q.\\E.*\\Q.password\\E")
+                .containsEntry("publication.autocreate.mode", "disabled")
+                .containsEntry("database.sslmode", "verify-full")
+                .containsEntry("database.sslrootcert", "/etc/ca.pem")
+                .doesNotContainKey("column.include.list");
+        assertThat("public.orders.password").matches(p.getProperty("column.exclude.list").split(",")[1]);
+    }
+
     private static Properties build(HeartbeatConfig heartbeat, String signalTable) {
         PostgresSourceConfig source = new PostgresSourceConfig("localhost", 5432, "shop", "sluice", null,
-                "orders_slot", "orders_pub", List.of("public.orders"), null, null, null, null, null, null, null, null, null,
-                heartbeat,
-                ByteSize.ofBytes(1 << 20), signalTable);
-        return DebeziumProperties.build(PIPELINE, source, new FileOffsetStoreConfig(Path.of("orders.offsets")));
+                "orders_slot", "orders_pub", List.of("public.orders"), null, null, null, null, null, null, null, null,
+                null, heartbeat, ByteSize.ofBytes(1 << 20), signalTable);
+        return DebeziumProperties.build(PIPELINE, source, source.tables(),
+                new FileOffsetStoreConfig(Path.of("orders.offsets")));
     }
 }
