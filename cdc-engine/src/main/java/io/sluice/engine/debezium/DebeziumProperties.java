@@ -88,11 +88,13 @@ final class DebeziumProperties {
             p.setProperty("column.exclude.list", columnRegexes(source.excludeColumns()));
         }
         p.setProperty("snapshot.mode", switch (source.snapshot()) {
-            case INITIAL -> "initial";
+            case INITIAL -> "custom";
             case NEVER -> "no_data";
             case INITIAL_ONLY -> "initial_only";
             case WHEN_NEEDED -> "when_needed";
         });
+        // A repeated snapshot on an existing slot must not skip what was committed since the slot's position.
+        p.setProperty("snapshot.mode.custom.name", ResumingInitialSnapshotter.NAME);
         // The slot advances only from offsets Sluice committed after every sink acknowledged (invariant M).
         p.setProperty("lsn.flush.mode", "connector");
         p.setProperty("slot.drop.on.stop", "false");
