@@ -104,7 +104,7 @@ final class CrashPipeline {
         return base.postgres.connect(base.name);
     }
 
-    /** Starts Sluice, from the calling thread (which must outlive it: see {@link SluiceProcess#startTiedToThisThread}). */
+    /** Starts Sluice from the calling thread, which must outlive it ({@link SluiceProcess#startTiedToThisThread}). */
     void start() throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("Sluice is already running for " + name());

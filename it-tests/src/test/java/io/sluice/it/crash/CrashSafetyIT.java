@@ -247,7 +247,7 @@ class CrashSafetyIT {
         private final KafkaEvents records;
         /** Kafka's end offsets after each kill, which attribute duplicates to the run that wrote them. */
         private final List<Map<TopicPartition, Long>> runEnds = new ArrayList<>();
-        private final List<String> kills = new ArrayList<>();
+        private final List<CrashReport.Kill> kills = new ArrayList<>();
         private OptionalLong storedAtStart;
 
         Run(CrashPipeline pipeline, LoadWriter writer, InvariantMonitor monitor, KafkaEvents records) {
@@ -276,13 +276,13 @@ class CrashSafetyIT {
          * ended in Kafka.
          */
         void killAndRestart() throws IOException, InterruptedException {
-            String phase = !pipeline.isStreaming() ? "during start-up"
-                    : monitor.storedLsn().equals(storedAtStart) ? "while streaming, before this run stored an offset"
-                    : "while streaming, after this run stored offsets";
+            CrashReport.Phase phase = !pipeline.isStreaming() ? CrashReport.Phase.START_UP
+                    : monitor.storedLsn().equals(storedAtStart) ? CrashReport.Phase.STREAMING_BEFORE_OWN_OFFSET
+                    : CrashReport.Phase.STREAMING_AFTER_OWN_OFFSET;
+            String lastSample = monitor.describeLatest();
             pipeline.kill();
+            kills.add(new CrashReport.Kill(phase, Instant.now().toString(), writer.writtenChanges(), lastSample));
             runEnds.add(records.endOffsets(KAFKA_TIMEOUT));
-            kills.add("kill " + (kills.size() + 1) + " " + phase + " at " + Instant.now() + ", writer at "
-                    + writer.writtenChanges() + " changes; last sample: " + monitor.describeLatest());
             storedAtStart = monitor.storedLsn();
             pipeline.start();
         }

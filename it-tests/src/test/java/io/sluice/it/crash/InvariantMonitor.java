@@ -17,7 +17,8 @@ import java.util.TreeMap;
 import redis.clients.jedis.RedisClient;
 
 /**
- * Samples a running pipeline every {@value #INTERVAL_MILLIS} ms and checks invariant M (docs: ARCHITECTURE.md):
+ * Samples a running pipeline every {@value #INTERVAL_MILLIS} ms and checks invariant M ({@code slot confirmed_flush_lsn
+ * <= stored offset <= lowest position acknowledged by every sink}):
  * <ol type="a">
  * <li>read the slot's {@code confirmed_flush_lsn} C, then the stored offset's LSN L: C &lt;= L (and while nothing
  * with an LSN is stored, the slot does not move at all);</li>
@@ -314,8 +315,8 @@ final class InvariantMonitor implements AutoCloseable {
         long lag = stored.getAsLong() - flushed;
         maxSlotLag = Math.max(maxSlotLag, lag);
         if (lag < 0) {
-            violation(sample.at() + ": slot confirmed_flush_lsn " + Lsn.format(flushed) + " is ahead of the stored offset "
-                    + Lsn.format(stored.getAsLong()) + " (read after it)");
+            violation(sample.at() + ": slot confirmed_flush_lsn " + Lsn.format(flushed) + " is ahead of the stored"
+                    + " offset " + Lsn.format(stored.getAsLong()) + " (read after it)");
         }
     }
 

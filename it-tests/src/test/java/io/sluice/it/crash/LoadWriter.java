@@ -117,7 +117,7 @@ final class LoadWriter implements AutoCloseable {
         notifyAll();
     }
 
-    /** Waits until every change is written; fails with what was done so far if that takes longer than {@code timeout}. */
+    /** Waits until every change is written; fails, saying how far it got, if that takes over {@code timeout}. */
     void awaitDone(Duration timeout) throws InterruptedException {
         allowUpTo(totalChanges);
         thread.join(timeout.toMillis());
@@ -217,7 +217,7 @@ final class LoadWriter implements AutoCloseable {
         }
     }
 
-    /** The next transaction's changes; applied to the model at once, since a transaction is retried until it commits. */
+    /** The next transaction's changes, applied to the model at once: a transaction is retried until it commits. */
     private List<Change> plan(int size) {
         List<Change> plan = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
