@@ -135,7 +135,7 @@ public final class ElasticsearchFixture {
     }
 
     /** Waits until the index's documents pass the check; returns them. */
-    public Map<String, Document> awaitDocuments(String table, Predicate<Map<String, Document>> check, Duration timeout,
+    Map<String, Document> awaitDocuments(String table, Predicate<Map<String, Document>> check, Duration timeout,
             String what) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
@@ -167,7 +167,7 @@ public final class ElasticsearchFixture {
     }
 
     /** Every document of the table's index equals its row, and there is no other document. */
-    public void assertIndexEqualsTable(String table, String idSql, String documentSql) throws SQLException {
+    void assertIndexEqualsTable(String table, String idSql, String documentSql) throws SQLException {
         Map<String, Map<String, Object>> expected = expectedDocuments(table, idSql, documentSql);
         Map<String, Map<String, Object>> actual = new LinkedHashMap<>();
         http.documents(index(table)).forEach((id, document) -> actual.put(id, document.source()));

@@ -130,7 +130,7 @@ public final class KafkaEvents implements AutoCloseable {
     }
 
     /** Polls until {@code done} holds for everything received so far, or fails after {@code timeout}. */
-    public List<Received> awaitUntil(Predicate<List<Received>> done, Duration timeout, String what) {
+    List<Received> awaitUntil(Predicate<List<Received>> done, Duration timeout, String what) {
         Instant deadline = Instant.now().plus(timeout);
         while (!done.test(received)) {
             if (Instant.now().isAfter(deadline)) {

@@ -205,7 +205,7 @@ public final class RedisFixture {
     }
 
     /** Waits until {@code actual} equals {@code expected}; on timeout compares them once more, showing the diff. */
-    public static <T> void awaitEqual(Supplier<T> actual, Supplier<T> expected, Duration timeout, String what) {
+    static <T> void awaitEqual(Supplier<T> actual, Supplier<T> expected, Duration timeout, String what) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (actual.get().equals(expected.get())) {

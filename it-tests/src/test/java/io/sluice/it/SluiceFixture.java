@@ -106,7 +106,7 @@ public final class SluiceFixture {
         return pipeline;
     }
 
-    public KafkaEvents events() {
+    KafkaEvents events() {
         return new KafkaEvents(kafka.bootstrapServers(), topicPrefix());
     }
 }
