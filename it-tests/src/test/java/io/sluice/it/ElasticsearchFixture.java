@@ -32,9 +32,10 @@ import java.util.function.Predicate;
 
 /**
  * One test's slice of the shared PostgreSQL and Elasticsearch: its own database, slot, publication, index names and
- * offsets file, and a pipeline writing to Elasticsearch alone.
+ * offsets file, and a pipeline writing to Elasticsearch alone (or, made by {@link #sharing}, the Elasticsearch sink of
+ * a pipeline with several sinks).
  */
-final class ElasticsearchFixture {
+public final class ElasticsearchFixture {
     /** Quick retries: a test that stops Elasticsearch should not wait out the production backoff of up to 30 s. */
     static final RetryPolicy FAST_RETRIES = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(2), 2.0);
     private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {
@@ -42,22 +43,34 @@ final class ElasticsearchFixture {
 
     final LocalPostgres postgres;
     final LocalElasticsearch elasticsearch;
-    final ElasticsearchHttp http;
+    public final ElasticsearchHttp http;
     final String name;
     final Path offsets;
     private ElasticsearchSink sink;
 
     ElasticsearchFixture(LocalPostgres postgres, LocalElasticsearch elasticsearch, String name, Path workDir) {
+        this(postgres, elasticsearch, name, workDir, true);
+    }
+
+    private ElasticsearchFixture(LocalPostgres postgres, LocalElasticsearch elasticsearch, String name, Path workDir,
+            boolean newDatabase) {
         this.postgres = postgres;
         this.elasticsearch = elasticsearch;
         this.http = new ElasticsearchHttp(elasticsearch.url());
         this.name = name;
         this.offsets = workDir.resolve(name + ".offsets");
-        postgres.createDatabase(name);
+        if (newDatabase) {
+            postgres.createDatabase(name);
+        }
+    }
+
+    /** The Elasticsearch side of {@code base}'s pipeline: same database and name, {@link #sinkYaml} for its YAML. */
+    public static ElasticsearchFixture sharing(SluiceFixture base, LocalElasticsearch elasticsearch) {
+        return new ElasticsearchFixture(base.postgres, elasticsearch, base.name, base.workDir, false);
     }
 
     /** The index of a table of this test, e.g. {@code toast_docs}. */
-    String index(String table) {
+    public String index(String table) {
         return name + "_" + table;
     }
 
@@ -86,19 +99,25 @@ final class ElasticsearchFixture {
                         tables: [%s]
                 %s
                     sinks:
-                      - elasticsearch:
-                          urls: [%s]
-                          index: "%s_{table}"
-                          settings: {index: {number_of_replicas: 0}}
-                          request-timeout: 10s
-                          connect-timeout: 2s
                 %s
                     offsets:
                       file: %s
                 """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, slot, name + "_pub", tables,
-                extraSource.indent(8).stripTrailing(), elasticsearch.url(), name,
-                extraSink.indent(10).stripTrailing(), offsets);
+                extraSource.indent(8).stripTrailing(), sinkYaml(extraSink).indent(6).stripTrailing(), offsets);
         return new ConfigLoader(variable -> null).load(yaml, name + ".yaml").pipelines().get(0);
+    }
+
+    /** This fixture's Elasticsearch sink as an item of {@code sinks:}, with further keys {@code extraSink}. */
+    public String sinkYaml(String extraSink) {
+        return """
+                - elasticsearch:
+                    urls: [%s]
+                    index: "%s_{table}"
+                    settings: {index: {number_of_replicas: 0}}
+                    request-timeout: 10s
+                    connect-timeout: 2s
+                %s
+                """.formatted(elasticsearch.url(), name, extraSink.indent(4).stripTrailing());
     }
 
     /** Starts the pipeline; its Elasticsearch sink is then {@link #sink()}. */
@@ -135,7 +154,7 @@ final class ElasticsearchFixture {
      * {@code documentSql} are SQL expressions over the table's columns giving the id and a {@code jsonb} object
      * in Sluice's value forms (e.g. numerics as text).
      */
-    Map<String, Map<String, Object>> expectedDocuments(String table, String idSql, String documentSql)
+    public Map<String, Map<String, Object>> expectedDocuments(String table, String idSql, String documentSql)
             throws SQLException {
         Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
         try (Connection c = postgres.connect(name); Statement s = c.createStatement();

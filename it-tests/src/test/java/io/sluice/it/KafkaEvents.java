@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,38 +15,42 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads what Sluice wrote to Kafka: every record of the topics matching a prefix, from the beginning, parsed from
- * Sluice's JSON form. Tombstones are kept (value {@code null}).
+ * Reads what Sluice wrote to Kafka: every record of the topics matching a prefix (or of named topics), from the
+ * beginning, parsed from Sluice's JSON form. Tombstones are kept (value {@code null}).
  */
-final class KafkaEvents implements AutoCloseable {
+public final class KafkaEvents implements AutoCloseable {
     /** Keeps numbers exactly as written (2.50 stays 2.50), so tests see what consumers see. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
     /** One record as a test sees it. */
-    record Received(String topic, int partition, long offset, JsonNode key, JsonNode value, Map<String, String> headers) {
-        boolean isTombstone() {
+    public record Received(String topic, int partition, long offset, JsonNode key, JsonNode value,
+            Map<String, String> headers) {
+        public boolean isTombstone() {
             return value == null;
         }
 
-        String op() {
+        public String op() {
             return value.path("op").asText();
         }
 
-        long version() {
+        public long version() {
             return value.path("version").asLong();
         }
 
-        JsonNode after() {
+        public JsonNode after() {
             return value.path("after");
         }
 
-        JsonNode before() {
+        public JsonNode before() {
             return value.path("before");
         }
     }
@@ -54,7 +59,40 @@ final class KafkaEvents implements AutoCloseable {
     private final List<Received> received = new ArrayList<>();
 
     KafkaEvents(String bootstrapServers, String topicPrefix) {
-        consumer = new KafkaConsumer<>(Map.of(
+        consumer = consumer(bootstrapServers);
+        consumer.subscribe(Pattern.compile(Pattern.quote(topicPrefix) + ".*"));
+    }
+
+    private KafkaEvents(KafkaConsumer<byte[], byte[]> consumer) {
+        this.consumer = consumer;
+    }
+
+    /**
+     * Reads every partition of the named topics, which must exist, from the beginning. Unlike a prefix
+     * subscription it needs no group rebalance, so {@link #readToEnd} sees every partition from the first call.
+     */
+    public static KafkaEvents ofTopics(String bootstrapServers, Collection<String> topics, Duration timeout) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers);
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+                if (infos == null || infos.isEmpty()) {
+                    throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrapServers);
+                }
+                infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+        return new KafkaEvents(consumer);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
+        return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -62,7 +100,33 @@ final class KafkaEvents implements AutoCloseable {
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, "500",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(Pattern.compile(Pattern.quote(topicPrefix) + ".*"));
+    }
+
+    /**
+     * Reads until every assigned partition is read up to its end offset as of this call, so everything Kafka
+     * acknowledged before the call is in the answer; returns everything received so far.
+     *
+     * @throws TimeoutException when Kafka does not answer, or the records up to those end offsets do not arrive,
+     *                          within {@code timeout}
+     */
+    public List<Received> readToEnd(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        for (Map.Entry<TopicPartition, Long> end : endOffsets(timeout).entrySet()) {
+            while (consumer.position(end.getKey(), timeout) < end.getValue()) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new TimeoutException("timed out after " + timeout.toMillis() + " ms reading "
+                            + end.getKey() + " up to offset " + end.getValue() + "; at "
+                            + consumer.position(end.getKey(), timeout));
+                }
+                poll(Duration.ofMillis(100));
+            }
+        }
+        return List.copyOf(received);
+    }
+
+    /** The end offset of every assigned partition now. */
+    public Map<TopicPartition, Long> endOffsets(Duration timeout) {
+        return consumer.endOffsets(consumer.assignment(), timeout);
     }
 
     /** Polls until {@code done} holds for everything received so far, or fails after {@code timeout}. */

@@ -39,9 +39,10 @@ import redis.clients.jedis.resps.ScanResult;
 
 /**
  * One end-to-end test's slice of the shared servers for the Redis sink: its own database, slot, publication,
- * offsets file and key prefix {@code e2e:<name>:}, so tests never see each other's rows.
+ * offsets file and key prefix {@code e2e:<name>:}, so tests never see each other's rows. Made by {@link #sharing},
+ * the Redis sink of a pipeline with several sinks.
  */
-final class RedisFixture {
+public final class RedisFixture {
     /** Retries quickly, so a pipeline catches up within seconds of Redis coming back. */
     static final RetryPolicy FAST_RETRIES = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,14 +53,25 @@ final class RedisFixture {
     final Path workDir;
 
     RedisFixture(LocalPostgres postgres, LocalRedis redis, String name, Path workDir) {
+        this(postgres, redis, name, workDir, true);
+    }
+
+    private RedisFixture(LocalPostgres postgres, LocalRedis redis, String name, Path workDir, boolean newDatabase) {
         this.postgres = postgres;
         this.redis = redis;
         this.name = name;
         this.workDir = workDir;
-        postgres.createDatabase(name);
+        if (newDatabase) {
+            postgres.createDatabase(name);
+        }
     }
 
-    String keyPrefix() {
+    /** The Redis side of {@code base}'s pipeline: same database and name, {@link #sinkYaml} for its YAML. */
+    public static RedisFixture sharing(SluiceFixture base, LocalRedis redis) {
+        return new RedisFixture(base.postgres, redis, base.name, base.workDir, false);
+    }
+
+    public String keyPrefix() {
         return "e2e:" + name + ":";
     }
 
@@ -89,18 +101,25 @@ final class RedisFixture {
                         tables: [%s]
                 %s
                     sinks:
-                      - redis:
-                          host: %s
-                          port: %d
-                          key: "%s{table}:{key}"
-                          value: %s
-                          timeout: 5s
+                %s
                     offsets:
                       file: %s
                 """.formatted(pipeline, postgres.port(), name, LocalPostgres.SUPERUSER, pipeline + "_slot",
-                name + "_pub", tables, extraSource.indent(8).stripTrailing(), redis.host(), redis.port(),
-                keyPrefix(), mode.yamlName(), workDir.resolve(pipeline + ".offsets"));
+                name + "_pub", tables, extraSource.indent(8).stripTrailing(), sinkYaml(mode).indent(6).stripTrailing(),
+                workDir.resolve(pipeline + ".offsets"));
         return new ConfigLoader(variable -> null).load(yaml, pipeline + ".yaml").pipelines().get(0);
+    }
+
+    /** This fixture's Redis sink as an item of {@code sinks:}. */
+    public String sinkYaml(RedisValueMode mode) {
+        return """
+                - redis:
+                    host: %s
+                    port: %d
+                    key: "%s{table}:{key}"
+                    value: %s
+                    timeout: 5s
+                """.formatted(redis.host(), redis.port(), keyPrefix(), mode.yamlName());
     }
 
     /** A started pipeline writing through {@code sink}, which the test keeps to read its counters. */
@@ -115,7 +134,7 @@ final class RedisFixture {
         return new RedisCacheSink(config.name(), (RedisSinkConfig) config.sinks().get(0));
     }
 
-    RedisClient redisClient() {
+    public RedisClient redisClient() {
         return RedisClient.builder().hostAndPort(redis.host(), redis.port())
                 .clientConfig(DefaultJedisClientConfig.builder().build()).build();
     }
@@ -126,7 +145,7 @@ final class RedisFixture {
      * PostgreSQL's numeric and boolean text is what the event JSON carries). Key texts here hold no reserved
      * characters except where a test spells the encoded key out itself.
      */
-    Map<String, Map<String, String>> expected(String table, int keyColumns, String query) throws SQLException {
+    public Map<String, Map<String, String>> expected(String table, int keyColumns, String query) throws SQLException {
         Map<String, Map<String, String>> rows = new TreeMap<>();
         try (Connection c = postgres.connect(name); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(query)) {
@@ -153,7 +172,7 @@ final class RedisFixture {
      * What the cache holds for a table: data key to the non-null columns as text, from a hash as it is, from a JSON
      * string with strings as they are and numbers and booleans as their JSON text.
      */
-    Map<String, Map<String, String>> cached(RedisClient client, String table, RedisValueMode mode) {
+    public Map<String, Map<String, String>> cached(RedisClient client, String table, RedisValueMode mode) {
         Map<String, Map<String, String>> rows = new TreeMap<>();
         for (String key : scan(client, keyPrefix() + table + ":*")) {
             if (mode == RedisValueMode.HASH) {

@@ -17,27 +17,35 @@ import java.util.Random;
 
 /**
  * One test's slice of the shared servers: its own database, slot, publication, topic prefix and offsets file, so
- * tests never see each other's data.
+ * tests never see each other's data. Pipelines with more sinks than Kafka add the sinks of an
+ * {@link ElasticsearchFixture#sharing} or {@link RedisFixture#sharing} fixture to {@link #yaml}.
  */
-final class SluiceFixture {
-    final LocalPostgres postgres;
-    final LocalKafka kafka;
-    final String name;
-    final Path offsets;
+public final class SluiceFixture {
+    public final LocalPostgres postgres;
+    public final LocalKafka kafka;
+    public final String name;
+    public final Path workDir;
+    public final Path offsets;
 
-    SluiceFixture(LocalPostgres postgres, LocalKafka kafka, String name, Path workDir) {
+    public SluiceFixture(LocalPostgres postgres, LocalKafka kafka, String name, Path workDir) {
         this.postgres = postgres;
         this.kafka = kafka;
         this.name = name;
+        this.workDir = workDir;
         this.offsets = workDir.resolve(name + ".offsets");
         postgres.createDatabase(name);
     }
 
-    String topicPrefix() {
+    public String topicPrefix() {
         return "it." + name + ".";
     }
 
-    void sql(String... statements) {
+    /** The topic Sluice writes a table's changes to, e.g. {@code it.<name>.public.orders}. */
+    public String topic(String schemaAndTable) {
+        return topicPrefix() + schemaAndTable;
+    }
+
+    public void sql(String... statements) {
         postgres.execute(name, statements);
     }
 
@@ -58,16 +66,22 @@ final class SluiceFixture {
 
     /** The pipeline's YAML with the given {@code offsets:} entry (e.g. {@code jdbc: {}}). */
     PipelineConfig config(String tables, String extraSource, String offsetsYaml) throws ConfigException {
-        return new ConfigLoader(variable -> null).load(yaml(tables, extraSource, offsetsYaml), name + ".yaml")
-                .pipelines().get(0);
+        return load(yaml(tables, extraSource, kafkaSinkYaml(), offsetsYaml));
     }
 
     /** The pipeline's YAML with its offsets in the fixture's file, e.g. to write to a file for the command line. */
     String yaml(String tables, String extraSource) {
-        return yaml(tables, extraSource, "file: " + offsets);
+        return yaml(tables, extraSource, kafkaSinkYaml(), "file: " + offsets);
     }
 
-    String yaml(String tables, String extraSource, String offsetsYaml) {
+    /**
+     * The YAML of this fixture's pipeline.
+     *
+     * @param extraSource further keys of {@code source.postgres}, e.g. {@code snapshot: never}
+     * @param sinks       the items of {@code sinks:}, e.g. {@link #kafkaSinkYaml()}, one per line group
+     * @param offsets     what goes under {@code offsets:}, e.g. {@code file: PATH} or {@code jdbc: {}}
+     */
+    public String yaml(String tables, String extraSource, String sinks, String offsets) {
         return """
                 pipelines:
                   - name: %s
@@ -83,17 +97,31 @@ final class SluiceFixture {
                         tables: [%s]
                 %s
                     sinks:
-                      - kafka:
-                          bootstrap-servers: %s
-                          topic: "%s{schema}.{table}"
+                %s
                     offsets:
-                      %s
+                %s
                 """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, slot(), name + "_pub", tables,
-                extraSource.indent(8).stripTrailing(), kafka.bootstrapServers(), topicPrefix(), offsetsYaml);
+                extraSource.indent(8).stripTrailing(), sinks.indent(6).stripTrailing(),
+                offsets.indent(6).stripTrailing());
     }
 
-    String slot() {
+    /** The pipeline's replication slot. */
+    public String slot() {
         return name + "_slot";
+    }
+
+    /** This fixture's Kafka sink as an item of {@code sinks:}. */
+    public String kafkaSinkYaml() {
+        return """
+                - kafka:
+                    bootstrap-servers: %s
+                    topic: "%s{schema}.{table}"
+                """.formatted(kafka.bootstrapServers(), topicPrefix());
+    }
+
+    /** Loads YAML made by {@link #yaml} through Sluice's own config loader; returns its one pipeline. */
+    public PipelineConfig load(String yaml) throws ConfigException {
+        return new ConfigLoader(variable -> null).load(yaml, name + ".yaml").pipelines().get(0);
     }
 
     Pipeline start(PipelineConfig config) throws Exception {

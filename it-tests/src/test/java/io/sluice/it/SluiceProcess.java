@@ -1,5 +1,6 @@
 package io.sluice.it;
 
+import io.sluice.it.support.Executables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Runs the packaged {@code sluice.jar} the way users do, as a separate process. */
-final class SluiceProcess {
+public final class SluiceProcess {
     /** What a finished run printed and how it ended. */
     record Outcome(int exitCode, String output, long millis) {
     }
@@ -28,7 +29,23 @@ final class SluiceProcess {
     }
 
     static ProcessBuilder builder(Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>();
+        return builder(env, List.of(), args);
+    }
+
+    /**
+     * Starts {@code sluice args} with its output in {@code log}. Where {@code setpriv} exists the kernel kills the
+     * process when the thread that started it ends ({@code --pdeathsig KILL}), so a test JVM that is killed leaves
+     * no Sluice behind retrying against servers that died with it; start it from the test's own thread.
+     */
+    public static Process startTiedToThisThread(Path log, String... args) throws IOException {
+        List<String> prefix = Executables.onPath("setpriv")
+                .map(setpriv -> List.of(setpriv.toString(), "--pdeathsig", "KILL", "--"))
+                .orElse(List.of());
+        return builder(Map.of(), prefix, args).redirectOutput(log.toFile()).start();
+    }
+
+    private static ProcessBuilder builder(Map<String, String> env, List<String> prefix, String... args) {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-jar");
         command.add(jar().toString());

@@ -7,12 +7,12 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Finds programs the way a shell would, plus the sbin directories that a non-login PATH may lack. */
-final class Executables {
+public final class Executables {
 
     private Executables() {
     }
 
-    static Optional<Path> onPath(String program) {
+    public static Optional<Path> onPath(String program) {
         String path = System.getenv().getOrDefault("PATH", "");
         return Stream.concat(Stream.of(path.split(File.pathSeparator)),
                         Stream.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"))

@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads and prepares indices over plain HTTP, independently of the sink's client, so a mistake in how the sink uses
@@ -62,6 +65,27 @@ public final class ElasticsearchHttp {
                     JSON.convertValue(hit.path("_source"), LINKED_MAP), hit.path("_source").toString()));
         }
         return documents;
+    }
+
+    /**
+     * The {@code _source} of one document by a real-time GET (no refresh needed), or empty when the document or its
+     * index does not exist.
+     */
+    public Optional<JsonNode> source(String index, String id) {
+        String path = "/" + index + "/_doc/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+        HttpResponse<String> response = request("GET", path, null);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        try {
+            return Optional.of(JSON.readTree(response.body()).path("_source"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public boolean exists(String index) {
