@@ -157,11 +157,10 @@ class CrashSafetyIT {
     }
 
     /**
-     * KNOWN BUG, fails until fixed (docs/crash-testing.md): killed during the initial snapshot, Sluice snapshots again
-     * on restart. On the now existing slot Debezium takes that snapshot at the current WAL position and streams from
-     * there, so the changes committed between the two snapshots never arrive as changes. A row the first snapshot had
-     * delivered and that was deleted meanwhile is in neither snapshot nor in the stream: Elasticsearch and Redis keep
-     * it for good and Kafka never gets its delete.
+     * Killed during the initial snapshot, Sluice snapshots again on restart, now on an existing slot. Debezium alone
+     * would take that snapshot at the current WAL position and stream from there, so a row the first snapshot had
+     * delivered and that was deleted meanwhile would stay in Elasticsearch and Redis for good and Kafka would never
+     * get its delete; Sluice streams from the slot's position instead (ADR 0001, snapshots on an existing slot).
      */
     @Test
     void killedDuringTheInitialSnapshotStillDeliversChangesMadeMeanwhile() throws Exception {

@@ -69,11 +69,21 @@ public final class ElasticsearchHttp {
 
     /**
      * The {@code _source} of one document by a real-time GET (no refresh needed), or empty when the document or its
-     * index does not exist.
+     * index does not exist. Waits up to 10 s for a shard that is still recovering.
      */
     public Optional<JsonNode> source(String index, String id) {
         String path = "/" + index + "/_doc/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
         HttpResponse<String> response = request("GET", path, null);
+        // A shard of an index created a moment ago may still be recovering: it answers 503 for a few seconds.
+        for (int attempt = 0; response.statusCode() == 503 && attempt < 50; attempt++) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + index + " to recover", e);
+            }
+            response = request("GET", path, null);
+        }
         if (response.statusCode() == 404) {
             return Optional.empty();
         }
