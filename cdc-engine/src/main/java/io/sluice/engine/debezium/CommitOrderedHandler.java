@@ -213,6 +213,7 @@ final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<Record
         }
         openTransaction.add(record);
     }
+
     private ChangeEvent normalize(SourceRecord record, long version) throws PipelineException {
         try {
             return normalizer.normalize(record, version, version);
