@@ -113,7 +113,7 @@ public final class ElasticsearchFixture {
                 - elasticsearch:
                     urls: [%s]
                     index: "%s_{table}"
-                    settings: {index: {number_of_replicas: 0}}
+                    settings: {index: {number_of_replicas: 0, max_result_window: 50000}}
                     request-timeout: 10s
                     connect-timeout: 2s
                 %s

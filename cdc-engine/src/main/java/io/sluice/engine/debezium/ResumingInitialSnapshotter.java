@@ -14,14 +14,17 @@ import io.debezium.snapshot.mode.InitialSnapshotter;
  * snapshot's reads, so sinks keep the newer snapshot value for rows that still exist and apply the deletes of rows
  * that do not (docs/adr/0001-commit-ordered-version.md).
  *
- * <p>Debezium asks {@link #shouldStreamEventsStartingFromSnapshot()} twice: before deciding on a snapshot (where
- * {@code false} would add a catch-up streaming phase on every restart, which Sluice does not need), and while
- * taking it, to choose the position streaming starts from. So the answer is {@code false} only once this start
- * decided to snapshot. Found by Debezium through {@code META-INF/services}; selected as
+ * <p>Debezium asks {@link #shouldStreamEventsStartingFromSnapshot()} in two places with two meanings: its change
+ * event source coordinator asks whether to add a catch-up streaming phase before the snapshot (which Sluice does not
+ * need, and which waits for new WAL before it ends), and the snapshot source asks, while taking the snapshot, where
+ * streaming starts after it. So the answer is {@code false} only to the snapshot source, and only once this start
+ * decided to snapshot ({@link #shouldSnapshotData} is also asked earlier, when a stored offset shows an interrupted
+ * snapshot, so that alone cannot tell). Found by Debezium through {@code META-INF/services}; selected as
  * {@code snapshot.mode=custom}, {@code snapshot.mode.custom.name=}{@value #NAME}.
  */
 public final class ResumingInitialSnapshotter extends InitialSnapshotter {
     static final String NAME = "sluice_initial";
+    private static final String SNAPSHOT_SOURCE = "io.debezium.connector.postgresql.PostgresSnapshotChangeEventSource";
 
     private volatile boolean snapshotting;
 
@@ -39,6 +42,11 @@ public final class ResumingInitialSnapshotter extends InitialSnapshotter {
 
     @Override
     public boolean shouldStreamEventsStartingFromSnapshot() {
-        return !snapshotting;
+        return !(snapshotting && askedBySnapshotSource());
+    }
+
+    private static boolean askedBySnapshotSource() {
+        return StackWalker.getInstance().walk(frames -> frames.skip(1).limit(4)
+                .anyMatch(frame -> frame.getClassName().equals(SNAPSHOT_SOURCE)));
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.it.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.engine.offset.OffsetStore;
+import io.sluice.engine.offset.PipelineId;
 import io.sluice.it.KafkaEvents;
 import io.sluice.it.KafkaEvents.Received;
 import io.sluice.it.support.LocalElasticsearch;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -162,12 +164,17 @@ class CrashSafetyIT {
      * delivered and that was deleted meanwhile would stay in Elasticsearch and Redis for good and Kafka would never
      * get its delete; Sluice streams from the slot's position instead (ADR 0001, snapshots on an existing slot).
      */
-    @Test
-    void killedDuringTheInitialSnapshotStillDeliversChangesMadeMeanwhile() throws Exception {
-        CrashPipeline pipeline = new CrashPipeline(postgres, kafka, elasticsearch, redis, "snapshot_kill", workDir,
-                OffsetsStore.FILE, targetDirectory().resolve("crash-logs").resolve("snapshot-kill"));
+    @ParameterizedTest(name = "killed {0} a mid-snapshot offset was stored")
+    @ValueSource(strings = {"before", "after"})
+    void killedDuringTheInitialSnapshotStillDeliversChangesMadeMeanwhile(String when) throws Exception {
+        boolean afterStoredOffset = when.equals("after");
+        String name = "snapshot_kill_" + when;
+        CrashPipeline pipeline = new CrashPipeline(postgres, kafka, elasticsearch, redis, name, workDir,
+                OffsetsStore.FILE, targetDirectory().resolve("crash-logs").resolve(name));
+        // With an offset stored first, the snapshot must still run when the kill comes: more rows.
+        int rows = afterStoredOffset ? 4 * SNAPSHOT_KILL_ROWS : SNAPSHOT_KILL_ROWS;
         pipeline.base.sql("INSERT INTO orders SELECT g, 1, 'new', g * 1.25, NULL FROM generate_series(1, "
-                + SNAPSHOT_KILL_ROWS + ") g");
+                + rows + ") g");
         try (KafkaEvents records = KafkaEvents.ofTopics(kafka.bootstrapServers(),
                 List.of(pipeline.ordersTopic(), pipeline.progressTopic()), KAFKA_TIMEOUT);
                 RedisClient redisClient = pipeline.redisClient()) {
@@ -176,11 +183,14 @@ class CrashSafetyIT {
             long updated = deleted == 1 ? 2 : 1;
             pipeline.base.sql("DELETE FROM orders WHERE id = " + deleted,
                     "UPDATE orders SET rev = 2, status = 'paid' WHERE id = " + updated);
+            if (afterStoredOffset) {
+                awaitMidSnapshotOffset(pipeline);
+            }
             pipeline.kill();
             try (OffsetStore offsets = pipeline.openOffsetStore()) {
                 assertThat(pipeline.storedOffset(offsets).snapshotComplete())
                         .as("the snapshot of %d rows was still running at the kill (else raise the row count)",
-                                SNAPSHOT_KILL_ROWS)
+                                rows)
                         .isFalse();
             }
 
@@ -362,5 +372,18 @@ class CrashSafetyIT {
     /** {@code it-tests/target}, where Maven runs the test from. */
     private static Path targetDirectory() {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target");
+    }
+
+    /** Waits until the running snapshot stored an offset of its own (Debezium flushes about every second). */
+    private static void awaitMidSnapshotOffset(CrashPipeline pipeline) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        try (OffsetStore offsets = pipeline.openOffsetStore()) {
+            while (offsets.load(new PipelineId(pipeline.name())).isEmpty()) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("the snapshot stored no offset within 30 s");
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }

@@ -29,7 +29,8 @@ public final class ElasticsearchHttp {
             // 2.50 stays 2.50 when read as a tree, as it is in the row.
             .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final int MAX_DOCUMENTS = 10_000;
+    /** Indices the fixtures create allow this many results per search ({@code index.max_result_window}). */
+    private static final int MAX_DOCUMENTS = 50_000;
 
     private final String url;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
