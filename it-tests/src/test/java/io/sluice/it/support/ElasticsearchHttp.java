@@ -29,8 +29,8 @@ public final class ElasticsearchHttp {
             // 2.50 stays 2.50 when read as a tree, as it is in the row.
             .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    /** Indices the fixtures create allow this many results per search ({@code index.max_result_window}). */
-    private static final int MAX_DOCUMENTS = 50_000;
+    /** Elasticsearch's default {@code index.max_result_window}; the fixtures' indices allow more. */
+    private static final int DEFAULT_RESULT_WINDOW = 10_000;
 
     private final String url;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -55,9 +55,14 @@ public final class ElasticsearchHttp {
             return Map.of();
         }
         send("POST", "/" + index + "/_refresh", null);
+        // One search reads at most the index's result window, so larger indices need a larger window.
+        JsonNode window = send("GET", "/" + index + "/_settings/index.max_result_window", null)
+                .path(index).path("settings").path("index").path("max_result_window");
+        int size = window.isMissingNode() ? DEFAULT_RESULT_WINDOW : window.asInt();
         JsonNode hits = send("POST", "/" + index + "/_search",
-                "{\"size\":" + MAX_DOCUMENTS + ",\"version\":true,\"query\":{\"match_all\":{}}}").path("hits");
-        if (hits.path("total").path("value").asLong() >= MAX_DOCUMENTS) {
+                "{\"size\":" + size + ",\"version\":true,\"track_total_hits\":true,\"query\":{\"match_all\":{}}}")
+                .path("hits");
+        if (hits.path("total").path("value").asLong() > size) {
             throw new IllegalStateException(index + " holds more documents than a check reads at once");
         }
         Map<String, Document> documents = new LinkedHashMap<>();
