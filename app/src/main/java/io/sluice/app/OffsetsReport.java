@@ -3,6 +3,7 @@ package io.sluice.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.ByteSize;
 import io.sluice.engine.debezium.ReplicationSlot;
 import io.sluice.engine.debezium.StoredPosition;
 import io.sluice.engine.event.Lsn;
@@ -135,17 +136,7 @@ final class OffsetsReport {
     }
 
     static String bytes(long bytes) {
-        String[] units = {"KB", "MB", "GB", "TB"};
-        if (bytes < 1024) {
-            return bytes + " bytes";
-        }
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s (%d bytes)", value, units[unit], bytes);
+        return bytes < 1024 ? bytes + " bytes" : ByteSize.readable(bytes) + " (" + bytes + " bytes)";
     }
 
     private static void putLsn(ObjectNode node, String field, Long lsn) {

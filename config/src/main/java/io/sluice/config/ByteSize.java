@@ -74,6 +74,18 @@ public final class ByteSize implements Comparable<ByteSize> {
         return Long.hashCode(bytes);
     }
 
+    /** Bytes in binary units with one decimal, as people read disk sizes: {@code 1.5 GB}, {@code 512 B}. */
+    public static String readable(long bytes) {
+        String[] units = {"B", "KB", "MB", "GB", "TB", "PB"};
+        double value = Math.max(0, bytes);
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? (long) value + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     /** The largest exact binary unit: {@code 1GB}, {@code 1536MB}, {@code 1000B}. */
     @Override
     public String toString() {

@@ -3,9 +3,9 @@ package io.sluice.engine.debezium;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.source.HeartbeatConfig;
 import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.config.transform.TableNames;
 import io.sluice.engine.offset.PipelineId;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -159,9 +159,6 @@ final class DebeziumProperties {
 
     /** Column patterns ({@code schema.table.column}, {@code *} = any characters) as Debezium's regular expressions. */
     private static String columnRegexes(List<String> patterns) {
-        return patterns.stream()
-                .map(pattern -> Arrays.stream(pattern.split("\\*", -1)).map(Pattern::quote)
-                        .collect(Collectors.joining(".*")))
-                .collect(Collectors.joining(","));
+        return patterns.stream().map(TableNames::regex).collect(Collectors.joining(","));
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.engine.debezium;
 
+import io.sluice.config.ByteSize;
 import io.sluice.config.source.PostgresSourceConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +9,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -142,7 +142,7 @@ public final class SlotMonitor implements AutoCloseable {
         if (!status.aboveThreshold()) {
             if (checksAbove > 0) {
                 LOG.info("pipeline '{}': replication slot '{}' on {} retains {} of WAL again, below wal-lag-warning {}",
-                        pipeline, source.slot(), source.address(), human(status.retainedBytes()), human(thresholdBytes));
+                        pipeline, source.slot(), source.address(), ByteSize.readable(status.retainedBytes()), ByteSize.readable(thresholdBytes));
             }
             checksAbove = 0;
             return;
@@ -152,22 +152,10 @@ public final class SlotMonitor implements AutoCloseable {
                     + " its confirmed position is {} behind and the slot is {}. PostgreSQL keeps this WAL until Sluice"
                     + " confirms it: make sure the pipeline runs and its sinks keep up; if the pipeline is abandoned,"
                     + " drop the slot (SELECT pg_drop_replication_slot('{}')); max_slot_wal_keep_size caps what a"
-                    + " slot may keep", pipeline, source.slot(), source.address(), human(status.retainedBytes()),
-                    human(thresholdBytes), human(status.confirmedLagBytes()),
+                    + " slot may keep", pipeline, source.slot(), source.address(), ByteSize.readable(status.retainedBytes()),
+                    ByteSize.readable(thresholdBytes), ByteSize.readable(status.confirmedLagBytes()),
                     status.active() ? "in use" : "not in use by any connection", source.slot());
         }
-    }
-
-    /** Bytes in binary units with one decimal, as people read disk sizes: {@code 1.5 GB}, {@code 512 B}. */
-    static String human(long bytes) {
-        String[] units = {"B", "KB", "MB", "GB", "TB", "PB"};
-        double value = Math.max(0, bytes);
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0 ? (long) value + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     /** Stops checking; waits for a check in progress to end. */

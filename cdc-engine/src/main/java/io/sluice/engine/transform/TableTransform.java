@@ -28,22 +28,36 @@ final class TableTransform {
 
     private final Predicate<String> tables;
     private final RowFilter filter;
+    private final List<String> filterColumns;
     private final Set<String> keep;
     private final Set<String> drop;
     private final Map<String, String> rename;
     private final Set<String> mask;
     private final Set<String> hash;
-    private final byte[] hashKey;
+    /** Made once: these are per value on the hot path, and a transform runs on one thread. */
+    private final MessageDigest digest;
+    private final Mac mac;
 
     TableTransform(TransformConfig config) {
         this.tables = config.tables().stream().map(TableNames::matcher).reduce(Predicate::or).orElse(t -> false);
         this.filter = config.rowFilter();
+        this.filterColumns = filter == null ? List.of() : filter.columns();
         this.keep = config.keep() == null ? null : Set.copyOf(config.keep());
         this.drop = Set.copyOf(config.drop());
         this.rename = Map.copyOf(config.rename());
         this.mask = Set.copyOf(config.mask());
         this.hash = Set.copyOf(config.hash());
-        this.hashKey = config.hashKey() == null ? null : config.hashKey().reveal().getBytes(StandardCharsets.UTF_8);
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+            if (config.hashKey() == null) {
+                this.mac = null;
+            } else {
+                this.mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(config.hashKey().reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 and HMAC-SHA256 are part of every Java runtime", e);
+        }
     }
 
     boolean appliesTo(String qualifiedTable) {
@@ -75,7 +89,7 @@ final class TableTransform {
             if (event.isDelete()) {
                 // Only a full before image (REPLICA IDENTITY FULL) shows whether the row was in the filter; a delete
                 // of a row that never reached the sinks is harmless to send.
-                if (event.before() != null && event.before().columns().containsAll(filter.columns())
+                if (event.before() != null && event.before().columns().containsAll(filterColumns)
                         && !filter.test(event.before()::get)) {
                     return null;
                 }
@@ -161,15 +175,6 @@ final class TableTransform {
 
     private String hash(String text) {
         byte[] input = text.getBytes(StandardCharsets.UTF_8);
-        try {
-            if (hashKey == null) {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(input));
-            }
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(hashKey, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(input));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return HexFormat.of().formatHex(mac == null ? digest.digest(input) : mac.doFinal(input));
     }
 }
