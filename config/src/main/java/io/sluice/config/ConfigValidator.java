@@ -9,6 +9,7 @@ import io.sluice.config.sink.KafkaSinkConfig;
 import io.sluice.config.sink.RedisClusterConfig;
 import io.sluice.config.sink.RedisSentinelConfig;
 import io.sluice.config.sink.RedisSinkConfig;
+import io.sluice.config.sink.RetryConfig;
 import io.sluice.config.sink.SinkConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.config.source.PostgresTlsConfig;
@@ -55,6 +56,7 @@ final class ConfigValidator {
     private static final String INDEX_FORBIDDEN_CHARACTERS = "\\/*?\"<>|,# :";
     private static final Set<String> INDEX_FILE_KEYS = Set.of("settings", "mappings");
     private static final int MAX_IN_FLIGHT = 16;
+    private static final int MAX_BATCH_SIZE = 100_000;
     private static final int MIN_BULK_BYTES = 1024;
     private static final List<String> REDIS_KEY_PLACEHOLDERS = List.of("database", "schema", "table", "key");
 
@@ -89,10 +91,10 @@ final class ConfigValidator {
             }
         }
         validateSource(KeyPath.key(path, "source"), pipeline.source());
-        validateSinks(KeyPath.key(path, "sinks"), pipeline.sinks());
-        validateOffsets(KeyPath.key(path, "offsets"), pipeline.offsets());
         List<String> captured = pipeline.source() == null || pipeline.source().postgres() == null ? List.of()
                 : pipeline.source().postgres().tables();
+        validateSinks(KeyPath.key(path, "sinks"), pipeline.sinks(), captured);
+        validateOffsets(KeyPath.key(path, "offsets"), pipeline.offsets());
         for (int i = 0; i < pipeline.transforms().size(); i++) {
             validateTransform(KeyPath.index(KeyPath.key(path, "transforms"), i), pipeline.transforms().get(i),
                     captured);
@@ -192,19 +194,50 @@ final class ConfigValidator {
         }
     }
 
-    private void validateSinks(String path, List<SinkConfig> sinks) {
+    private void validateSinks(String path, List<SinkConfig> sinks, List<String> captured) {
         if (sinks.isEmpty()) {
             requireNonEmpty(path, "must list at least one sink", "");
         }
         for (int i = 0; i < sinks.size(); i++) {
             SinkConfig sink = sinks.get(i);
             String sinkPath = KeyPath.key(KeyPath.index(path, i), sink.kind());
+            requireCapturedPatterns(KeyPath.key(sinkPath, "tables"), sink.tables(), captured);
+            if (sink.batchSize() < 1 || sink.batchSize() > MAX_BATCH_SIZE) {
+                problems.add(KeyPath.key(sinkPath, "batch-size"), "must be between 1 and " + MAX_BATCH_SIZE);
+            }
+            if (sink.retry() != null) {
+                validateRetry(KeyPath.key(sinkPath, "retry"), sink.retry());
+            }
             if (sink instanceof KafkaSinkConfig kafka) {
                 validateKafka(sinkPath, kafka);
             } else if (sink instanceof ElasticsearchSinkConfig elasticsearch) {
                 validateElasticsearch(sinkPath, elasticsearch);
             } else if (sink instanceof RedisSinkConfig redis) {
                 validateRedis(sinkPath, redis);
+            }
+        }
+    }
+
+    private void validateRetry(String path, RetryConfig retry) {
+        requireMilliseconds(KeyPath.key(path, "initial-backoff"), retry.initialBackoff());
+        if (retry.maxBackoff().compareTo(retry.initialBackoff()) < 0) {
+            problems.add(KeyPath.key(path, "max-backoff"), "is shorter than initial-backoff ("
+                    + Durations.format(retry.initialBackoff()) + ")", "the delays grow from initial-backoff up to it");
+        }
+    }
+
+    /** Table patterns that narrow down the captured tables: each must be well formed and match one of them. */
+    private void requireCapturedPatterns(String path, List<String> patterns, List<String> captured) {
+        for (int i = 0; i < patterns.size(); i++) {
+            String tablePath = KeyPath.index(path, i);
+            String pattern = patterns.get(i);
+            if (!TABLE_PATTERN.matcher(pattern).matches()) {
+                problems.add(tablePath, problems.show(tablePath, pattern) + " is not a table name or pattern of the"
+                        + " form schema.table", "'*' matches any characters, e.g. \"public.*\"");
+            } else if (!captured.isEmpty() && captured.stream().noneMatch(t -> t.contains("*"))
+                    && captured.stream().noneMatch(TableNames.matcher(pattern))) {
+                problems.add(tablePath, problems.show(tablePath, pattern) + " matches none of the captured tables",
+                        "captured: " + String.join(", ", captured));
             }
         }
     }
@@ -222,17 +255,17 @@ final class ConfigValidator {
         if (transform.tables().isEmpty()) {
             requireNonEmpty(tablesPath, "must list at least one table", "e.g. [public.customers] or [\"public.*\"]");
         }
-        for (int i = 0; i < transform.tables().size(); i++) {
-            String tablePath = KeyPath.index(tablesPath, i);
-            String pattern = transform.tables().get(i);
-            if (!TABLE_PATTERN.matcher(pattern).matches()) {
-                problems.add(tablePath, problems.show(tablePath, pattern) + " is not a table name or pattern of the"
-                        + " form schema.table", "'*' matches any characters, e.g. \"public.*\"");
-            } else if (!captured.isEmpty() && captured.stream().noneMatch(t -> t.contains("*"))
-                    && captured.stream().noneMatch(TableNames.matcher(pattern))) {
-                problems.add(tablePath, problems.show(tablePath, pattern) + " matches none of the captured tables",
-                        "captured: " + String.join(", ", captured));
-            }
+        requireCapturedPatterns(tablesPath, transform.tables(), captured);
+        String topicPath = KeyPath.key(path, "topic");
+        if (transform.topic() != null && requireText(topicPath, transform.topic())) {
+            validateTopic(topicPath, transform.topic());
+        }
+        if (transform.index() != null) {
+            validateIndexTemplate(KeyPath.key(path, "index"), transform.index(), "index");
+        }
+        String keyPath = KeyPath.key(path, "key");
+        if (transform.key() != null && requireText(keyPath, transform.key())) {
+            validateRedisKey(keyPath, transform.key());
         }
         if (transform.keep() != null && !transform.drop().isEmpty()) {
             problems.add(KeyPath.key(path, "drop"), "cannot be used together with keep", "give keep or drop");

@@ -113,7 +113,7 @@ class ConfigLoaderTest {
 
         assertThat(redis).isEqualTo(new RedisSinkConfig("cache.local", 6379, null, null, 0, null, null, false,
                 "shop:{table}:{key}", RedisValueMode.JSON, null, Duration.ofHours(1), Duration.ofSeconds(10),
-                FailurePolicy.FAIL));
+                FailurePolicy.FAIL, null, null, null));
         assertThat(RedisSinkConfig.standalone("localhost", 6379)).satisfies(defaults -> {
             assertThat(defaults.key()).isEqualTo("{table}:{key}");
             assertThat(defaults.value()).isEqualTo(RedisValueMode.HASH);

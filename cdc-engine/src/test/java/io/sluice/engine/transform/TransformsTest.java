@@ -32,7 +32,7 @@ class TransformsTest {
     @Test
     void masksHashesDropsAndRenamesColumnsOfMatchingTablesOnly() throws PipelineException {
         TransformConfig pii = new TransformConfig(List.of("public.cust*"), null, List.of("note"),
-                Map.of("status", "state"), List.of("phone"), List.of("email"), null, null);
+                Map.of("status", "state"), List.of("phone"), List.of("email"), null, null, null, null, null);
         ChangeEvent order = EventBuilder.insert(ORDERS).key("id", 1L).column("note", "keep me").version(100).build();
 
         List<ChangeEvent> out = apply(List.of(pii), customer(EventBuilder.insert(CUSTOMERS)), order);
@@ -48,7 +48,7 @@ class TransformsTest {
     @Test
     void aHashKeyMakesTheHashAnHmac() throws PipelineException {
         TransformConfig keyed = new TransformConfig(List.of("public.customers"), null, null, null, null,
-                List.of("email"), Secret.of("k3y"), null);
+                List.of("email"), Secret.of("k3y"), null, null, null, null);
 
         ChangeEvent out = apply(List.of(keyed), customer(EventBuilder.insert(CUSTOMERS))).get(0);
 
@@ -59,7 +59,7 @@ class TransformsTest {
     @Test
     void keepRemovesEveryOtherColumnFromBothImages() throws PipelineException {
         TransformConfig keep = new TransformConfig(List.of("public.customers"), List.of("id", "status"), null, null,
-                null, null, null, null);
+                null, null, null, null, null, null, null);
 
         ChangeEvent out = apply(List.of(keep), customer(EventBuilder.update(CUSTOMERS))).get(0);
 
@@ -70,7 +70,7 @@ class TransformsTest {
     @Test
     void rowsOutsideTheFilterNeverReachTheSinks() throws PipelineException {
         TransformConfig active = new TransformConfig(List.of("public.customers"), null, null, null, null, null, null,
-                "status = 'active'");
+                "status = 'active'", null, null, null);
         ChangeEvent inactive = EventBuilder.insert(CUSTOMERS).key("id", 8L).column("status", "closed").version(100)
                 .build();
         ChangeEvent snapshotRead = EventBuilder.read(CUSTOMERS).key("id", 9L).column("status", "closed").version(90)
@@ -85,7 +85,7 @@ class TransformsTest {
     @Test
     void anUpdateThatLeavesTheFilterBecomesADeleteOfTheRow() throws PipelineException {
         TransformConfig active = new TransformConfig(List.of("public.customers"), null, null, null, null, null, null,
-                "status = 'active'");
+                "status = 'active'", null, null, null);
         ChangeEvent closed = EventBuilder.update(CUSTOMERS).key("id", 7L).column("status", "closed").version(120)
                 .build();
 
@@ -100,7 +100,7 @@ class TransformsTest {
     @Test
     void deletesAndTruncatesPassAFilterTheyCannotBeJudgedBy() throws PipelineException {
         TransformConfig active = new TransformConfig(List.of("public.customers"), null, null, null, null, null, null,
-                "status = 'active'");
+                "status = 'active'", null, null, null);
         ChangeEvent delete = EventBuilder.delete(CUSTOMERS).key("id", 7L).version(130).build();
         ChangeEvent truncate = EventBuilder.truncate(CUSTOMERS).version(140).build();
 
@@ -110,7 +110,7 @@ class TransformsTest {
     @Test
     void renamingAKeyColumnRenamesItInTheKeyToo() throws PipelineException {
         TransformConfig rename = new TransformConfig(List.of("public.customers"), null, null,
-                Map.of("id", "customer_id"), null, null, null, null);
+                Map.of("id", "customer_id"), null, null, null, null, null, null, null);
 
         ChangeEvent out = apply(List.of(rename), customer(EventBuilder.update(CUSTOMERS))).get(0);
 
@@ -122,7 +122,7 @@ class TransformsTest {
     @Test
     void maskingAKeyColumnStopsThePipelineBecauseTheKeyWouldLeakIt() {
         TransformConfig maskKey = new TransformConfig(List.of("public.customers"), null, null, null, List.of("id"),
-                null, null, null);
+                null, null, null, null, null, null);
 
         PipelineException error = catchThrowableOfType(PipelineException.class,
                 () -> apply(List.of(maskKey), customer(EventBuilder.insert(CUSTOMERS))));
@@ -134,9 +134,9 @@ class TransformsTest {
     @Test
     void transformsApplyInTheOrderWritten() throws PipelineException {
         TransformConfig renameFirst = new TransformConfig(List.of("public.customers"), null, null,
-                Map.of("phone", "mobile"), null, null, null, null);
+                Map.of("phone", "mobile"), null, null, null, null, null, null, null);
         TransformConfig thenMask = new TransformConfig(List.of("public.customers"), null, null, null,
-                List.of("mobile"), null, null, null);
+                List.of("mobile"), null, null, null, null, null, null);
 
         ChangeEvent out = apply(List.of(renameFirst, thenMask), customer(EventBuilder.insert(CUSTOMERS))).get(0);
 

@@ -29,6 +29,9 @@ import java.util.Map;
  * @param connectTimeout how long to wait for a connection (default 5s)
  * @param onFailure      what to do with a document Elasticsearch rejects for good, e.g. a mapping conflict
  *                       (default fail)
+ * @param tables         the captured tables this sink receives (default all), see {@link SinkConfig#tables()}
+ * @param batchSize      most events per write (default {@value SinkConfig#DEFAULT_BATCH_SIZE})
+ * @param retry          backoff after transient failures (default: the pipeline's)
  */
 public record ElasticsearchSinkConfig(
         List<String> urls,
@@ -44,7 +47,10 @@ public record ElasticsearchSinkConfig(
         Bulk bulk,
         Duration requestTimeout,
         Duration connectTimeout,
-        FailurePolicy onFailure) implements SinkConfig {
+        FailurePolicy onFailure,
+        List<String> tables,
+        Integer batchSize,
+        RetryConfig retry) implements SinkConfig {
 
     public static final String DEFAULT_INDEX = "{table}";
     public static final Duration DEFAULT_GC_DELETES = Duration.ofHours(1);
@@ -64,12 +70,14 @@ public record ElasticsearchSinkConfig(
         requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
         connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
         onFailure = onFailure == null ? FailurePolicy.FAIL : onFailure;
+        tables = tables == null ? List.of() : List.copyOf(tables);
+        batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
     }
 
     /** A sink on {@code urls} with every other key at its default. */
     public static ElasticsearchSinkConfig of(List<String> urls) {
         return new ElasticsearchSinkConfig(urls, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null, null, null);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.sluice.config.sink;
 
 import io.sluice.config.Secret;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Keeps a Redis cache in step with the captured rows: one key per row, written only when the change is not older
@@ -25,6 +26,9 @@ import java.time.Duration;
  * @param timeout         how long to wait to connect and for each reply (default 10s)
  * @param onFailure       what to do with an event Redis rejects for good, e.g. a key holding another type of value
  *                        (default fail)
+ * @param tables         the captured tables this sink receives (default all), see {@link SinkConfig#tables()}
+ * @param batchSize      most events per write (default {@value SinkConfig#DEFAULT_BATCH_SIZE})
+ * @param retry          backoff after transient failures (default: the pipeline's)
  */
 public record RedisSinkConfig(
         String host,
@@ -40,7 +44,10 @@ public record RedisSinkConfig(
         Duration ttl,
         Duration deleteMarkerTtl,
         Duration timeout,
-        FailurePolicy onFailure) implements SinkConfig {
+        FailurePolicy onFailure,
+        List<String> tables,
+        Integer batchSize,
+        RetryConfig retry) implements SinkConfig {
 
     public static final int DEFAULT_PORT = 6379;
     public static final String DEFAULT_KEY = "{table}:{key}";
@@ -56,12 +63,14 @@ public record RedisSinkConfig(
         deleteMarkerTtl = deleteMarkerTtl == null ? DEFAULT_DELETE_MARKER_TTL : deleteMarkerTtl;
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         onFailure = onFailure == null ? FailurePolicy.FAIL : onFailure;
+        tables = tables == null ? List.of() : List.copyOf(tables);
+        batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
     }
 
     /** A standalone server with every other setting at its default. */
     public static RedisSinkConfig standalone(String host, int port) {
         return new RedisSinkConfig(host, port, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null, null, null);
     }
 
     @Override

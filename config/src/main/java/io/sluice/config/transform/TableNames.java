@@ -1,6 +1,7 @@
 package io.sluice.config.transform;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -16,6 +17,12 @@ public final class TableNames {
     /** A test of {@code schema.table} names against the pattern. */
     public static Predicate<String> matcher(String pattern) {
         Pattern compiled = Pattern.compile(regex(pattern));
+        return name -> compiled.matcher(name).matches();
+    }
+
+    /** A test of {@code schema.table} names against several patterns: true when any of them matches. */
+    public static Predicate<String> anyMatcher(List<String> patterns) {
+        Pattern compiled = Pattern.compile(patterns.stream().map(TableNames::regex).collect(Collectors.joining("|")));
         return name -> compiled.matcher(name).matches();
     }
 

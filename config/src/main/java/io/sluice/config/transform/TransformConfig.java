@@ -19,9 +19,13 @@ import java.util.Map;
  * @param hashKey secret key for the hash (HMAC-SHA256), so values cannot be found by hashing guesses
  * @param filter  only rows for which this holds reach the sinks ({@link RowFilter}); an update whose new row
  *                does not hold is sent as a delete
+ * @param topic   Kafka topic template for these tables, instead of the Kafka sinks' {@code topic}
+ * @param index   Elasticsearch index template for these tables, instead of the Elasticsearch sinks' {@code index}
+ * @param key     Redis key template for these tables, instead of the Redis sinks' {@code key}
  */
 public record TransformConfig(List<String> tables, List<String> keep, List<String> drop, Map<String, String> rename,
-        List<String> mask, List<String> hash, Secret hashKey, String filter) {
+        List<String> mask, List<String> hash, Secret hashKey, String filter, String topic, String index,
+        String key) {
 
     public static final String MASK = "****";
 
@@ -32,6 +36,11 @@ public record TransformConfig(List<String> tables, List<String> keep, List<Strin
         rename = rename == null ? Map.of() : Map.copyOf(rename);
         mask = mask == null ? List.of() : List.copyOf(mask);
         hash = hash == null ? List.of() : List.copyOf(hash);
+    }
+
+    /** A transform of these tables that only routes them: every template may be null. */
+    public static TransformConfig route(List<String> tables, String topic, String index, String key) {
+        return new TransformConfig(tables, null, null, null, null, null, null, null, topic, index, key);
     }
 
     /** The parsed filter, or null when there is none; the loader has already checked that it parses. */

@@ -445,7 +445,7 @@ class ElasticsearchSinkIT extends SinkContract {
             // Short timeouts: a write to a stopped server then fails in seconds, not after the default 30 s.
             return new ElasticsearchSinkConfig(List.of(elasticsearch.url()), PREFIX + "{table}", alias, settings,
                     mappings, null, gcDeletes, truncate, null, null, bulk, Duration.ofSeconds(10),
-                    Duration.ofSeconds(2), null);
+                    Duration.ofSeconds(2), null, null, null, null);
         }
     }
 }

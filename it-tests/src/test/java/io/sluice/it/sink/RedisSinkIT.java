@@ -495,22 +495,22 @@ class RedisSinkIT extends SinkContract {
     private static RedisSinkConfig config(LocalRedis server, RedisValueMode mode) {
         return new RedisSinkConfig(server.host(), server.port(), null, null, 0, null,
                 server.password() == null ? null : Secret.of(server.password()), false,
-                KEY_PREFIX + "{schema}:{table}:{key}", mode, null, null, Duration.ofSeconds(5), FailurePolicy.FAIL);
+                KEY_PREFIX + "{schema}:{table}:{key}", mode, null, null, Duration.ofSeconds(5), FailurePolicy.FAIL, null, null, null);
     }
 
     private static RedisSinkConfig withTtls(RedisSinkConfig c, Duration ttl, Duration deleteMarkerTtl) {
         return new RedisSinkConfig(c.host(), c.port(), null, null, c.database(), c.user(), c.password(), c.tls(),
-                c.key(), c.value(), ttl, deleteMarkerTtl, c.timeout(), c.onFailure());
+                c.key(), c.value(), ttl, deleteMarkerTtl, c.timeout(), c.onFailure(), null, null, null);
     }
 
     private static RedisSinkConfig withHost(RedisSinkConfig c, int port) {
         return new RedisSinkConfig(c.host(), port, null, null, c.database(), c.user(), c.password(), c.tls(),
-                c.key(), c.value(), c.ttl(), c.deleteMarkerTtl(), c.timeout(), c.onFailure());
+                c.key(), c.value(), c.ttl(), c.deleteMarkerTtl(), c.timeout(), c.onFailure(), null, null, null);
     }
 
     private static RedisSinkConfig withCredentials(RedisSinkConfig c, String user, String password) {
         return new RedisSinkConfig(c.host(), c.port(), null, null, c.database(), user, Secret.of(password), c.tls(),
-                c.key(), c.value(), c.ttl(), c.deleteMarkerTtl(), c.timeout(), c.onFailure());
+                c.key(), c.value(), c.ttl(), c.deleteMarkerTtl(), c.timeout(), c.onFailure(), null, null, null);
     }
 
     private <T extends AutoCloseable> T own(T closeable) {

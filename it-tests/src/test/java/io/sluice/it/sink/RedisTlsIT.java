@@ -100,7 +100,7 @@ class RedisTlsIT {
 
     private static RedisSinkConfig config(int tlsPort) {
         return new RedisSinkConfig("127.0.0.1", tlsPort, null, null, 0, null, null, true, "tls:{table}:{key}",
-                RedisValueMode.HASH, null, null, Duration.ofSeconds(5), FailurePolicy.FAIL);
+                RedisValueMode.HASH, null, null, Duration.ofSeconds(5), FailurePolicy.FAIL, null, null, null);
     }
 
     /** A self-signed certificate and its key, {@code <name>.crt} and {@code <name>.key}, for the given names. */

@@ -133,7 +133,7 @@ class RedisTopologiesIT {
 
     private static RedisSinkConfig config(String host, RedisSentinelConfig sentinel, RedisClusterConfig cluster) {
         return new RedisSinkConfig(host, null, sentinel, cluster, 0, null, null, false, "t:{table}:{key}",
-                RedisValueMode.HASH, null, null, Duration.ofSeconds(5), FailurePolicy.FAIL);
+                RedisValueMode.HASH, null, null, Duration.ofSeconds(5), FailurePolicy.FAIL, null, null, null);
     }
 
     private static List<ChangeEvent> rows(TableId table, int from, int to, long version) {

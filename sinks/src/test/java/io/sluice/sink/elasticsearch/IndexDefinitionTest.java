@@ -23,7 +23,7 @@ class IndexDefinitionTest {
     void inlineSettingsAndMappingsGetGcDeletesAndTheAlias() throws Exception {
         ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(List.of("http://localhost:9200"), null, null,
                 Map.of("index", Map.of("number_of_shards", 3)), Map.of("dynamic", "strict"), null,
-                Duration.ofMinutes(90), null, null, null, null, null, null, null);
+                Duration.ofMinutes(90), null, null, null, null, null, null, null, null, null, null);
 
         JsonNode body = JSON.readTree(IndexDefinition.of(config).createBody("orders_current"));
 
@@ -38,7 +38,7 @@ class IndexDefinitionTest {
         Path file = dir.resolve("index.json");
         Files.writeString(file, "{\"mappings\":{\"properties\":{\"body\":{\"type\":\"text\"}}}}");
         ElasticsearchSinkConfig config = new ElasticsearchSinkConfig(List.of("http://localhost:9200"), null, null,
-                null, null, file, null, null, null, null, null, null, null, null);
+                null, null, file, null, null, null, null, null, null, null, null, null, null, null);
 
         JsonNode body = JSON.readTree(IndexDefinition.of(config).createBody(null));
 
