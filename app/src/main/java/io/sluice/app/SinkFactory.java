@@ -5,6 +5,8 @@ import io.sluice.config.sink.ElasticsearchSinkConfig;
 import io.sluice.config.sink.KafkaSinkConfig;
 import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.sink.SinkConfig;
+import io.sluice.config.transform.Routes;
+import io.sluice.config.transform.TransformConfig;
 import io.sluice.engine.SinkBinding;
 import io.sluice.engine.sink.Sink;
 import io.sluice.sink.elasticsearch.ElasticsearchSink;
@@ -26,21 +28,22 @@ public final class SinkFactory {
         for (SinkConfig config : pipeline.sinks()) {
             int n = seen.merge(config.kind(), 1, Integer::sum);
             String name = n == 1 ? config.kind() : config.kind() + "#" + n;
-            bindings.add(new SinkBinding(name, create(pipeline.name(), config), config.onFailure()));
+            bindings.add(SinkBinding.of(name, create(pipeline, config), config));
         }
         return bindings;
     }
 
-    private static Sink create(String pipeline, SinkConfig config) {
+    private static Sink create(PipelineConfig pipeline, SinkConfig config) {
         // SinkConfig is sealed; when Sluice moves to Java 21 this becomes an exhaustive pattern switch.
         if (config instanceof KafkaSinkConfig kafka) {
-            return new KafkaSink(pipeline, kafka);
+            return new KafkaSink(pipeline.name(), kafka, Routes.of(pipeline.transforms(), TransformConfig::topic));
         }
         if (config instanceof ElasticsearchSinkConfig elasticsearch) {
-            return new ElasticsearchSink(pipeline, elasticsearch);
+            return new ElasticsearchSink(pipeline.name(), elasticsearch,
+                    Routes.of(pipeline.transforms(), TransformConfig::index));
         }
         if (config instanceof RedisSinkConfig redis) {
-            return new RedisCacheSink(pipeline, redis);
+            return new RedisCacheSink(pipeline.name(), redis, Routes.of(pipeline.transforms(), TransformConfig::key));
         }
         throw new IllegalArgumentException("no sink for " + config.kind());
     }

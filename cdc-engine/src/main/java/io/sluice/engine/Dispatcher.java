@@ -37,7 +37,6 @@ public final class Dispatcher implements AutoCloseable {
     private final String pipeline;
     private final List<SinkBinding> sinks;
     private final RetryPolicy retryPolicy;
-    private final int maxBatchSize;
     private final StopSignal stop;
     private final RandomGenerator random;
     private final ExecutorService writers;
@@ -45,22 +44,25 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicLong skipped = new AtomicLong();
     private final Transforms transforms;
 
-    public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, int maxBatchSize,
-            StopSignal stop, RandomGenerator random) {
-        this(pipeline, Transforms.NONE, sinks, retryPolicy, maxBatchSize, stop, random);
+    /** @param retryPolicy backoff for sinks without one of their own */
+    public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, StopSignal stop,
+            RandomGenerator random) {
+        this(pipeline, Transforms.NONE, sinks, retryPolicy, stop, random);
     }
 
-    /** @param transforms applied to every event before the sinks see it */
+    /**
+     * @param transforms  applied to every event before the sinks see it
+     * @param retryPolicy backoff for sinks without one of their own
+     */
     public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, RetryPolicy retryPolicy,
-            int maxBatchSize, StopSignal stop, RandomGenerator random) {
+            StopSignal stop, RandomGenerator random) {
         this.transforms = Objects.requireNonNull(transforms, "transforms");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.sinks = List.copyOf(sinks);
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
-        if (this.sinks.isEmpty() || maxBatchSize < 1) {
-            throw new IllegalArgumentException("need at least one sink and a batch size of at least 1");
+        if (this.sinks.isEmpty()) {
+            throw new IllegalArgumentException("need at least one sink");
         }
-        this.maxBatchSize = maxBatchSize;
         this.stop = Objects.requireNonNull(stop, "stop");
         this.random = Objects.requireNonNull(random, "random");
         // One writer per sink beyond the first: the calling thread writes to the first sink itself.
@@ -72,8 +74,9 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Applies the pipeline's transforms, then writes the events, in order, to every sink and waits for every
-     * acknowledgement.
+     * Applies the pipeline's transforms, then writes the events, in order, to every sink that takes their tables,
+     * in batches of the sink's size, and waits for every acknowledgement. Sinks are written in parallel, each at its
+     * own pace.
      *
      * @throws PipelineException    when a sink cannot go on or rejected an event and the policy is to fail
      * @throws InterruptedException when a stop was requested before every sink acknowledged; nothing may be
@@ -81,11 +84,15 @@ public final class Dispatcher implements AutoCloseable {
      */
     public void deliver(List<ChangeEvent> source) throws PipelineException, InterruptedException {
         List<ChangeEvent> events = transforms.apply(source);
-        for (int from = 0; from < events.size(); from += maxBatchSize) {
-            List<ChangeEvent> batch = events.subList(from, Math.min(events.size(), from + maxBatchSize));
-            deliverBatch(batch);
-            delivered.addAndGet(batch.size());
+        if (events.isEmpty()) {
+            return;
         }
+        if (writers == null) {
+            writeAll(sinks.get(0), events);
+        } else {
+            writeInParallel(events);
+        }
+        delivered.addAndGet(events.size());
     }
 
     /** Events every sink acknowledged since start. */
@@ -98,21 +105,17 @@ public final class Dispatcher implements AutoCloseable {
         return skipped.get();
     }
 
-    private void deliverBatch(List<ChangeEvent> batch) throws PipelineException, InterruptedException {
-        if (writers == null) {
-            writeUntilApplied(sinks.get(0), batch);
-            return;
-        }
+    private void writeInParallel(List<ChangeEvent> events) throws PipelineException, InterruptedException {
         List<Future<Void>> others = new ArrayList<>(sinks.size() - 1);
         for (SinkBinding binding : sinks.subList(1, sinks.size())) {
             others.add(writers.submit(() -> {
-                writeUntilApplied(binding, batch);
+                writeAll(binding, events);
                 return null;
             }));
         }
         PipelineException failure = null;
         try {
-            writeUntilApplied(sinks.get(0), batch);
+            writeAll(sinks.get(0), events);
         } catch (PipelineException e) {
             failure = e;
             others.forEach(f -> f.cancel(true));
@@ -136,6 +139,22 @@ public final class Dispatcher implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /** Writes the events of the sink's tables, in batches of at most its batch size. */
+    private void writeAll(SinkBinding binding, List<ChangeEvent> events) throws PipelineException, InterruptedException {
+        List<ChangeEvent> selected = events;
+        if (binding.tables() != TableSelection.ALL) {
+            selected = new ArrayList<>(events.size());
+            for (ChangeEvent event : events) {
+                if (binding.tables().includes(event.table())) {
+                    selected.add(event);
+                }
+            }
+        }
+        for (int from = 0; from < selected.size(); from += binding.batchSize()) {
+            writeUntilApplied(binding, selected.subList(from, Math.min(selected.size(), from + binding.batchSize())));
         }
     }
 
@@ -169,7 +188,7 @@ public final class Dispatcher implements AutoCloseable {
             } catch (SinkException e) {
                 throw new PipelineException(e.getMessage(), e);
             }
-            Duration delay = retryPolicy.delay(attempt, random);
+            Duration delay = (binding.retry() != null ? binding.retry() : retryPolicy).delay(attempt, random);
             if (!problem.equals(lastProblem)) {
                 LOG.warn("pipeline '{}', sink {}: {}; retrying with backoff (next in {} ms)", pipeline, binding.name(),
                         problem, delay.toMillis());

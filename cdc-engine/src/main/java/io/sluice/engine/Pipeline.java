@@ -32,7 +32,6 @@ public final class Pipeline implements AutoCloseable {
 
     /** How long sinks may stay unreachable at start-up before the pipeline gives up. */
     public static final Duration SINK_STARTUP_TIMEOUT = Duration.ofSeconds(30);
-    public static final int MAX_BATCH_SIZE = 2048;
 
     private final PipelineConfig config;
     private final PostgresSourceConfig source;
@@ -53,7 +52,7 @@ public final class Pipeline implements AutoCloseable {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.random = Objects.requireNonNull(random, "random");
         this.dispatcher = new Dispatcher(config.name(), Transforms.of(config.name(), config.transforms()), this.sinks,
-                retryPolicy, MAX_BATCH_SIZE, stop, random);
+                retryPolicy, stop, random);
     }
 
     public String name() {

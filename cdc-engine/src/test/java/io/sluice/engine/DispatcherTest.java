@@ -3,6 +3,7 @@ package io.sluice.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.config.sink.FailurePolicy;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.Sink;
@@ -105,13 +106,75 @@ class DispatcherTest {
     }
 
     @Test
+    void eachSinkReceivesOnlyTheEventsOfItsTablesInItsOwnBatchSize() throws Exception {
+        ScriptedSink everything = new ScriptedSink();
+        ScriptedSink ordersOnly = new ScriptedSink();
+        ChangeEvent order1 = TestEvents.upsert(1, "new", 10);
+        ChangeEvent customer = TestEvents.upsert(TestEvents.CUSTOMERS, 5, "x", 11);
+        ChangeEvent order2 = TestEvents.upsert(2, "new", 12);
+        ChangeEvent order3 = TestEvents.delete(1, 13);
+        Dispatcher dispatcher = new Dispatcher("orders", List.of(
+                new SinkBinding("all", everything, FailurePolicy.FAIL, TableSelection.ALL, 10, null),
+                new SinkBinding("orders", ordersOnly, FailurePolicy.FAIL, TableSelection.of(List.of("public.ord*")),
+                        2, null)), FAST, stop, new Random(1));
+        dispatchers.add(dispatcher);
+
+        dispatcher.deliver(List.of(order1, customer, order2, order3));
+
+        assertThat(everything.applied).containsExactly(order1, customer, order2, order3);
+        assertThat(everything.batchSizes).containsExactly(4);
+        assertThat(ordersOnly.applied).containsExactly(order1, order2, order3);
+        assertThat(ordersOnly.batchSizes).containsExactly(2, 1);
+        assertThat(dispatcher.deliveredCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aSinkWithNoEventOfItsTablesIsNotCalled() throws Exception {
+        ScriptedSink customersOnly = new ScriptedSink();
+        Dispatcher dispatcher = new Dispatcher("orders", List.of(new SinkBinding("customers", customersOnly,
+                FailurePolicy.FAIL, TableSelection.of(List.of("public.customers")), 10, null)), FAST, stop,
+                new Random(1));
+        dispatchers.add(dispatcher);
+
+        dispatcher.deliver(List.of(TestEvents.upsert(1, "new", 10)));
+
+        assertThat(customersOnly.batchSizes).isEmpty();
+        assertThat(dispatcher.deliveredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSinkRetriesWithItsOwnBackoff() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> {
+            throw new RetriableSinkException("connection refused");
+        });
+        // The pipeline's default would wait 30 s; the sink's own backoff waits 1 ms.
+        Dispatcher dispatcher = new Dispatcher("orders", List.of(new SinkBinding("s0", sink, FailurePolicy.FAIL,
+                TableSelection.ALL, 10, new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(1), 2.0))),
+                new RetryPolicy(Duration.ofSeconds(30), Duration.ofSeconds(30), 1.0), stop, new Random(1));
+        dispatchers.add(dispatcher);
+        ChangeEvent event = TestEvents.upsert(1, "x", 1);
+
+        CompletableFuture<Void> delivery = CompletableFuture.runAsync(() -> {
+            try {
+                dispatcher.deliver(List.of(event));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        delivery.get(10, TimeUnit.SECONDS);
+        assertThat(sink.applied).containsExactly(event);
+    }
+
+    @Test
     void permanentlyRejectedEventIsSkippedAndCountedUnderTheSkipPolicy() throws Exception {
         ScriptedSink sink = new ScriptedSink();
         sink.script.add(batch -> new WriteResult(List.of(new EventFailure(0, false, "mapping conflict"))));
         ChangeEvent poison = TestEvents.upsert(7, "x", 10);
         ChangeEvent fine = TestEvents.upsert(8, "y", 11);
         Dispatcher dispatcher = new Dispatcher("orders",
-                List.of(new SinkBinding("s0", sink, io.sluice.config.sink.FailurePolicy.SKIP)), FAST, 10, stop,
+                List.of(new SinkBinding("s0", sink, io.sluice.config.sink.FailurePolicy.SKIP)), FAST, stop,
                 new Random(1));
         dispatchers.add(dispatcher);
 
@@ -148,7 +211,7 @@ class DispatcherTest {
             sink.script.add(down);
         }
         Dispatcher dispatcher = new Dispatcher("orders", List.of(new SinkBinding("s0", sink)),
-                new RetryPolicy(Duration.ofSeconds(30), Duration.ofSeconds(30), 1.0), 10, stop, new Random(1));
+                new RetryPolicy(Duration.ofSeconds(30), Duration.ofSeconds(30), 1.0), stop, new Random(1));
         dispatchers.add(dispatcher);
         CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
             try {
@@ -170,9 +233,9 @@ class DispatcherTest {
     private Dispatcher dispatcher(int maxBatch, Sink... sinks) {
         List<SinkBinding> bindings = new ArrayList<>();
         for (int i = 0; i < sinks.length; i++) {
-            bindings.add(new SinkBinding("s" + i, sinks[i]));
+            bindings.add(new SinkBinding("s" + i, sinks[i], FailurePolicy.FAIL, TableSelection.ALL, maxBatch, null));
         }
-        Dispatcher dispatcher = new Dispatcher("orders", bindings, FAST, maxBatch, stop, new Random(1));
+        Dispatcher dispatcher = new Dispatcher("orders", bindings, FAST, stop, new Random(1));
         dispatchers.add(dispatcher);
         return dispatcher;
     }

@@ -14,15 +14,20 @@ import java.util.Set;
 /** Builds change events for tests of the engine and of sinks. */
 public final class TestEvents {
     public static final TableId ORDERS = new TableId("shop", "public", "orders");
+    public static final TableId CUSTOMERS = new TableId("shop", "public", "customers");
 
     private TestEvents() {
     }
 
     public static ChangeEvent upsert(long id, String status, long version) {
+        return upsert(ORDERS, id, status, version);
+    }
+
+    public static ChangeEvent upsert(TableId table, long id, String status, long version) {
         Map<String, Object> after = new LinkedHashMap<>();
         after.put("id", id);
         after.put("status", status);
-        return new ChangeEvent(ORDERS, Op.UPDATE, new Key(Map.of("id", id)), null, Row.of(after), Set.of(),
+        return new ChangeEvent(table, Op.UPDATE, new Key(Map.of("id", id)), null, Row.of(after), Set.of(),
                 position(version), version);
     }
 

@@ -268,7 +268,7 @@ class CommitOrderedHandlerTest {
 
     private static Dispatcher dispatcherFor(Sink sink) {
         return new Dispatcher("orders", List.of(new SinkBinding("kafka", sink)),
-                new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(1), 1.0), 100, new StopSignal(),
+                new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(1), 1.0), new StopSignal(),
                 new Random(1));
     }
 

@@ -19,6 +19,7 @@ import co.elastic.clients.transport.TransportException;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
 import io.sluice.config.sink.ElasticsearchSinkConfig;
+import io.sluice.config.transform.Routes;
 import io.sluice.config.sink.TruncateAction;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.event.Op;
@@ -99,6 +100,7 @@ public final class ElasticsearchSink implements Sink {
 
     private final String pipeline;
     private final ElasticsearchSinkConfig config;
+    private final Routes indices;
     private final String where;
     private final EventJson json = new EventJson();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -115,10 +117,20 @@ public final class ElasticsearchSink implements Sink {
     private ExecutorService lanes;
     private volatile ElasticsearchConnection connection;
 
-    /** The sink as production uses it. Connects nothing; see {@link #open()}. */
+    /** The sink as production uses it, every table on the sink's index template. Connects nothing. */
     public ElasticsearchSink(String pipeline, ElasticsearchSinkConfig config) {
+        this(pipeline, config, Routes.NONE);
+    }
+
+    /**
+     * The sink as production uses it. Connects nothing; see {@link #open()}.
+     *
+     * @param indices the index templates transforms set for some tables
+     */
+    public ElasticsearchSink(String pipeline, ElasticsearchSinkConfig config, Routes indices) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.config = Objects.requireNonNull(config, "config");
+        this.indices = Objects.requireNonNull(indices, "indices");
         this.where = "pipeline '" + pipeline + "', sink elasticsearch (" + String.join(",", config.urls()) + ")";
     }
 
@@ -139,7 +151,7 @@ public final class ElasticsearchSink implements Sink {
         }
         ElasticsearchConnection created;
         try {
-            mapper = new BulkRequestMapper(IndexNameTemplate.forIndex(config.index()), json);
+            mapper = new BulkRequestMapper(IndexNameTemplate.forIndex(config.index(), indices), json);
             aliases = config.alias() == null ? null : IndexNameTemplate.forAlias(config.alias());
             definition = IndexDefinition.of(config);
             planner = new BulkPlanner(config.bulk().maxActions(), config.bulk().maxBytes(),

@@ -2,7 +2,9 @@ package io.sluice.sink.elasticsearch;
 
 import io.sluice.engine.event.TableId;
 import java.nio.charset.StandardCharsets;
+import io.sluice.config.transform.Routes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +25,9 @@ import java.util.function.Function;
  * Rendering a second table to an index already taken is refused. Alias templates may share names (an alias over
  * several tables' indices is a normal way to search them together).
  *
+ * <p>A transform may give some tables an index template of their own ({@link Routes}); every template is parsed
+ * up front.
+ *
  * <p>Thread-safe; renders are cached per table.
  */
 final class IndexNameTemplate {
@@ -34,33 +39,46 @@ final class IndexNameTemplate {
             "table", TableId::table);
 
     private final String template;
+    private final Routes routes;
     private final String what;
     private final boolean exclusive;
-    private final List<Function<TableId, String>> parts;
+    private final Map<String, List<Function<TableId, String>>> parsed;
     private final Map<TableId, String> names = new ConcurrentHashMap<>();
     private final Map<String, TableId> owners = new ConcurrentHashMap<>();
 
-    private IndexNameTemplate(String template, String what, boolean exclusive, List<Function<TableId, String>> parts) {
+    private IndexNameTemplate(String template, Routes routes, String what, boolean exclusive,
+            Map<String, List<Function<TableId, String>>> parsed) {
         this.template = template;
+        this.routes = routes;
         this.what = what;
         this.exclusive = exclusive;
-        this.parts = parts;
+        this.parsed = parsed;
     }
 
-    /** A template for index names: one table per index. */
+    /** A template for index names that every table uses: one table per index. */
     static IndexNameTemplate forIndex(String template) {
-        return parse(template, "index", true);
+        return forIndex(template, Routes.NONE);
+    }
+
+    /** The sink's template for index names and the templates transforms set for some tables: one table per index. */
+    static IndexNameTemplate forIndex(String template, Routes routes) {
+        Map<String, List<Function<TableId, String>>> parsed = new HashMap<>();
+        parsed.put(template, parse(template, "index"));
+        for (String routed : routes.templates()) {
+            parsed.put(routed, parse(routed, "index"));
+        }
+        return new IndexNameTemplate(template, routes, "index", true, Map.copyOf(parsed));
     }
 
     /** A template for alias names: several tables may share one. */
     static IndexNameTemplate forAlias(String template) {
-        return parse(template, "alias", false);
+        return new IndexNameTemplate(template, Routes.NONE, "alias", false, Map.of(template, parse(template, "alias")));
     }
 
     /**
      * @throws IllegalArgumentException for an empty template, an unknown placeholder or an unclosed brace
      */
-    private static IndexNameTemplate parse(String template, String what, boolean exclusive) {
+    private static List<Function<TableId, String>> parse(String template, String what) {
         Objects.requireNonNull(template, "template");
         if (template.isEmpty()) {
             throw new IllegalArgumentException("the " + what + " template is empty");
@@ -92,7 +110,7 @@ final class IndexNameTemplate {
             parts.add(placeholder);
             i = close + 1;
         }
-        return new IndexNameTemplate(template, what, exclusive, List.copyOf(parts));
+        return List.copyOf(parts);
     }
 
     /**
@@ -116,8 +134,9 @@ final class IndexNameTemplate {
     }
 
     private String renderNew(TableId table) {
+        String template = routes.templateFor(table.schema(), table.table(), this.template);
         StringBuilder rendered = new StringBuilder(template.length() + 32);
-        for (Function<TableId, String> part : parts) {
+        for (Function<TableId, String> part : parsed.get(template)) {
             rendered.append(part.apply(table));
         }
         String name = rendered.toString().toLowerCase(Locale.ROOT);
@@ -130,7 +149,7 @@ final class IndexNameTemplate {
             TableId owner = owners.putIfAbsent(name, table);
             if (owner != null && !owner.equals(table)) {
                 throw new IllegalArgumentException("tables " + owner + " and " + table + " both render to index '"
-                        + name + "' with template '" + template + "'; documents are keyed by primary key only, so"
+                        + name + "' (template '" + template + "'); documents are keyed by primary key only, so"
                         + " their rows would overwrite each other: make the template name each table's own index,"
                         + " e.g. with {table}");
             }

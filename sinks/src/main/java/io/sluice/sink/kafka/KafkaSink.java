@@ -1,6 +1,7 @@
 package io.sluice.sink.kafka;
 
 import io.sluice.config.sink.KafkaSinkConfig;
+import io.sluice.config.transform.Routes;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.Sink;
@@ -84,6 +85,7 @@ public final class KafkaSink implements Sink {
 
     private final String pipeline;
     private final KafkaSinkConfig config;
+    private final Routes topics;
     private final String where;
     private final KafkaClients clients;
     private final Duration connectTimeout;
@@ -93,9 +95,18 @@ public final class KafkaSink implements Sink {
     private KafkaRecordMapper mapper;
     private volatile Producer<byte[], byte[]> producer;
 
-    /** The sink as production uses it. Connects nothing; see {@link #open()}. */
+    /** The sink as production uses it, every table on the sink's topic template. Connects nothing. */
     public KafkaSink(String pipelineName, KafkaSinkConfig config) {
-        this(pipelineName, config, KafkaClients.live(), DEFAULT_CONNECT_TIMEOUT);
+        this(pipelineName, config, Routes.NONE);
+    }
+
+    /**
+     * The sink as production uses it. Connects nothing; see {@link #open()}.
+     *
+     * @param topics the topic templates transforms set for some tables
+     */
+    public KafkaSink(String pipelineName, KafkaSinkConfig config, Routes topics) {
+        this(pipelineName, config, topics, KafkaClients.live(), DEFAULT_CONNECT_TIMEOUT);
     }
 
     /**
@@ -103,8 +114,14 @@ public final class KafkaSink implements Sink {
      * @param connectTimeout how long {@link #open()} waits for the cluster to answer
      */
     public KafkaSink(String pipelineName, KafkaSinkConfig config, KafkaClients clients, Duration connectTimeout) {
+        this(pipelineName, config, Routes.NONE, clients, connectTimeout);
+    }
+
+    private KafkaSink(String pipelineName, KafkaSinkConfig config, Routes topics, KafkaClients clients,
+            Duration connectTimeout) {
         this.pipeline = Objects.requireNonNull(pipelineName, "pipelineName");
         this.config = Objects.requireNonNull(config, "config");
+        this.topics = Objects.requireNonNull(topics, "topics");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
@@ -296,7 +313,7 @@ public final class KafkaSink implements Sink {
 
     private TopicTemplate topicTemplate() throws SinkException {
         try {
-            return TopicTemplate.parse(config.topic());
+            return TopicTemplate.parse(config.topic(), topics);
         } catch (IllegalArgumentException e) {
             throw new SinkException(where + ": " + e.getMessage(), e);
         }

@@ -1,7 +1,9 @@
 package io.sluice.sink.kafka;
 
 import io.sluice.engine.event.TableId;
+import io.sluice.config.transform.Routes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +17,8 @@ import java.util.function.Function;
  * must itself be valid in a Kafka topic name (ASCII letters, digits, {@code .}, {@code _} and {@code -}). The
  * template is parsed once; rendering joins prepared parts and is cached per table, since a pipeline captures few
  * tables.
+ *
+ * <p>A transform may give some tables a template of their own ({@link Routes}); every template is parsed up front.
  *
  * <p>Each table must get its own topic. Records are keyed by primary key alone, so two tables sharing a topic would
  * overwrite each other's rows under log compaction and tombstones; rendering a second table to a topic already
@@ -31,22 +35,42 @@ public final class TopicTemplate {
             "table", TableId::table);
 
     private final String template;
-    private final List<Function<TableId, String>> parts;
+    private final Routes routes;
+    private final Map<String, List<Function<TableId, String>>> parsed;
     private final Map<TableId, String> topics = new ConcurrentHashMap<>();
     private final Map<String, TableId> owners = new ConcurrentHashMap<>();
 
-    private TopicTemplate(String template, List<Function<TableId, String>> parts) {
+    private TopicTemplate(String template, Routes routes, Map<String, List<Function<TableId, String>>> parsed) {
         this.template = template;
-        this.parts = parts;
+        this.routes = routes;
+        this.parsed = parsed;
     }
 
     /**
-     * Parses a template.
+     * Parses a template that every table uses.
      *
      * @throws IllegalArgumentException for an empty template, an unknown placeholder, an unclosed or stray brace, or
      *                                  literal text that cannot appear in a topic name
      */
     public static TopicTemplate parse(String template) {
+        return parse(template, Routes.NONE);
+    }
+
+    /**
+     * Parses the sink's template and the templates transforms set for some tables.
+     *
+     * @throws IllegalArgumentException when one of them is not a valid template, see {@link #parse(String)}
+     */
+    public static TopicTemplate parse(String template, Routes routes) {
+        Map<String, List<Function<TableId, String>>> parsed = new HashMap<>();
+        parsed.put(template, parts(template));
+        for (String routed : routes.templates()) {
+            parsed.put(routed, parts(routed));
+        }
+        return new TopicTemplate(template, routes, Map.copyOf(parsed));
+    }
+
+    private static List<Function<TableId, String>> parts(String template) {
         Objects.requireNonNull(template, "template");
         if (template.isEmpty()) {
             throw new IllegalArgumentException("the topic template is empty");
@@ -84,7 +108,7 @@ public final class TopicTemplate {
                 i = end;
             }
         }
-        return new TopicTemplate(template, List.copyOf(parts));
+        return List.copyOf(parts);
     }
 
     /**
@@ -109,8 +133,9 @@ public final class TopicTemplate {
     }
 
     private String renderNew(TableId table) {
+        String template = routes.templateFor(table.schema(), table.table(), this.template);
         StringBuilder topic = new StringBuilder(template.length() + 32);
-        for (Function<TableId, String> part : parts) {
+        for (Function<TableId, String> part : parsed.get(template)) {
             topic.append(part.apply(table));
         }
         String name = topic.toString();
@@ -122,7 +147,7 @@ public final class TopicTemplate {
         TableId owner = owners.putIfAbsent(name, table);
         if (owner != null && !owner.equals(table)) {
             throw new IllegalArgumentException("tables " + owner + " and " + table + " both render to topic '" + name
-                    + "' with template '" + template + "'; records are keyed by primary key only, so their rows"
+                    + "' (template '" + template + "'); records are keyed by primary key only, so their rows"
                     + " would overwrite each other: make the template name each table's own topic, e.g. with {table}");
         }
         return name;

@@ -1,6 +1,7 @@
 package io.sluice.sink.redis;
 
 import io.sluice.config.sink.RedisSinkConfig;
+import io.sluice.config.transform.Routes;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.event.Op;
 import io.sluice.engine.sink.RetriableSinkException;
@@ -96,6 +97,7 @@ public final class RedisCacheSink implements Sink {
 
     private final String pipeline;
     private final RedisSinkConfig config;
+    private final Routes keyRoutes;
     private final String where;
     private final String markerKey;
     private final Supplier<String> newEpoch;
@@ -110,15 +112,25 @@ public final class RedisCacheSink implements Sink {
     private long lastSeq;
     private volatile UnifiedJedis client;
 
-    /** The sink as production uses it. Connects nothing; see {@link #open()}. */
+    /** The sink as production uses it, every table on the sink's key template. Connects nothing. */
     public RedisCacheSink(String pipeline, RedisSinkConfig config) {
-        this(pipeline, config, () -> UUID.randomUUID().toString());
+        this(pipeline, config, Routes.NONE);
+    }
+
+    /**
+     * The sink as production uses it. Connects nothing; see {@link #open()}.
+     *
+     * @param keyRoutes the key templates transforms set for some tables
+     */
+    public RedisCacheSink(String pipeline, RedisSinkConfig config, Routes keyRoutes) {
+        this(pipeline, config, keyRoutes, () -> UUID.randomUUID().toString());
     }
 
     /** @param newEpoch the id of a new data set, used when Redis holds no marker for the pipeline yet */
-    RedisCacheSink(String pipeline, RedisSinkConfig config, Supplier<String> newEpoch) {
+    RedisCacheSink(String pipeline, RedisSinkConfig config, Routes keyRoutes, Supplier<String> newEpoch) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.config = Objects.requireNonNull(config, "config");
+        this.keyRoutes = Objects.requireNonNull(keyRoutes, "keyRoutes");
         this.newEpoch = Objects.requireNonNull(newEpoch, "newEpoch");
         this.where = "pipeline '" + pipeline + "', sink redis (" + config.address() + ")";
         this.markerKey = markerKey(pipeline);
@@ -147,7 +159,7 @@ public final class RedisCacheSink implements Sink {
         if (rows == null) {
             try {
                 EventJson json = new EventJson();
-                keys = RedisKeyMapper.parse(config.key(), json);
+                keys = RedisKeyMapper.parse(config.key(), keyRoutes, json);
                 rows = new RedisRowMapper(keys, json, config.value(), config.ttl(), config.deleteMarkerTtl());
             } catch (IllegalArgumentException e) {
                 throw new SinkException(where + ": " + e.getMessage(), e);

@@ -1,9 +1,11 @@
 package io.sluice.sink.redis;
 
+import io.sluice.config.transform.Routes;
 import io.sluice.engine.event.Key;
 import io.sluice.engine.event.TableId;
 import io.sluice.sink.codec.EventJson;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +37,9 @@ import java.util.function.Function;
  * {@code public.orders} and {@code archive.orders}), their rows would share keys and a truncate of one would remove
  * the other's. Rendering such a second table is refused, naming both.
  *
+ * <p>A transform may give some tables a key template of their own ({@link Routes}); every template is parsed up
+ * front, and the one-table-per-prefix rule holds across all of them.
+ *
  * <p>Thread-safe; prefixes are rendered once per table.
  */
 final class RedisKeyMapper {
@@ -45,27 +50,52 @@ final class RedisKeyMapper {
             "schema", TableId::schema,
             "table", TableId::table);
 
-    private final String template;
-    private final EventJson json;
-    private final List<Function<TableId, String>> prefixParts;
-    private final String suffix;
-    private final Map<TableId, String> prefixes = new ConcurrentHashMap<>();
+    /** A parsed template: the parts before {@code {key}}, and the literal text after it. */
+    private record Parsed(List<Function<TableId, String>> prefixParts, String suffix) {
+    }
 
-    private RedisKeyMapper(String template, EventJson json, List<Function<TableId, String>> prefixParts,
-            String suffix) {
+    /** What a table's keys look like: {@code <prefix><key><suffix>}. */
+    private record TableKeys(String prefix, String suffix) {
+    }
+
+    private final String template;
+    private final Routes routes;
+    private final EventJson json;
+    private final Map<String, Parsed> parsed;
+    private final Map<TableId, TableKeys> tables = new ConcurrentHashMap<>();
+
+    private RedisKeyMapper(String template, Routes routes, EventJson json, Map<String, Parsed> parsed) {
         this.template = template;
+        this.routes = routes;
         this.json = json;
-        this.prefixParts = prefixParts;
-        this.suffix = suffix;
+        this.parsed = parsed;
     }
 
     /**
-     * Parses a template.
+     * Parses a template that every table uses.
      *
      * @throws IllegalArgumentException for an unknown placeholder, a stray brace, no {@code {key}} or more than one,
      *                                  {@code {key}} right after another placeholder or before one
      */
     static RedisKeyMapper parse(String template, EventJson json) {
+        return parse(template, Routes.NONE, json);
+    }
+
+    /**
+     * Parses the sink's template and the templates transforms set for some tables.
+     *
+     * @throws IllegalArgumentException when one of them is not a valid template, see {@link #parse(String, EventJson)}
+     */
+    static RedisKeyMapper parse(String template, Routes routes, EventJson json) {
+        Map<String, Parsed> parsed = new HashMap<>();
+        parsed.put(template, parseOne(template));
+        for (String routed : routes.templates()) {
+            parsed.put(routed, parseOne(routed));
+        }
+        return new RedisKeyMapper(template, routes, json, Map.copyOf(parsed));
+    }
+
+    private static Parsed parseOne(String template) {
         Objects.requireNonNull(template, "template");
         List<Function<TableId, String>> parts = new ArrayList<>();
         String suffix = null;
@@ -121,7 +151,7 @@ final class RedisKeyMapper {
         if (suffix == null) {
             throw invalid(template, "no {key}; each row needs its own key, e.g. {table}:{key}");
         }
-        return new RedisKeyMapper(template, json, List.copyOf(parts), suffix);
+        return new Parsed(List.copyOf(parts), suffix);
     }
 
     /**
@@ -134,7 +164,8 @@ final class RedisKeyMapper {
         if (key.isEmpty()) {
             throw new IllegalArgumentException("table " + table + " has no primary key; the Redis sink keys rows by it");
         }
-        StringBuilder out = new StringBuilder(prefix(table));
+        TableKeys keys = keysOf(table);
+        StringBuilder out = new StringBuilder(keys.prefix());
         boolean first = true;
         for (Map.Entry<String, Object> column : key.columns().entrySet()) {
             if (!first) {
@@ -144,7 +175,7 @@ final class RedisKeyMapper {
             Object value = column.getValue();
             out.append(encode(value instanceof String s ? s : json.keyValueJson(column.getKey(), value)));
         }
-        return out.append(suffix).toString();
+        return out.append(keys.suffix()).toString();
     }
 
     /** The key holding the version of the row at {@code dataKey}: in the same Redis Cluster slot. */
@@ -154,13 +185,15 @@ final class RedisKeyMapper {
 
     /** A SCAN MATCH pattern for every data key of the table, and possibly other keys: see {@link #isDataKeyOf}. */
     String scanPattern(TableId table) {
-        return escapeGlob(prefix(table)) + "*" + escapeGlob(suffix);
+        TableKeys keys = keysOf(table);
+        return escapeGlob(keys.prefix()) + "*" + escapeGlob(keys.suffix());
     }
 
     /** Whether a key found by {@link #scanPattern} is a data key of the table. */
     boolean isDataKeyOf(TableId table, String key) {
-        String prefix = prefix(table);
-        return key.length() > prefix.length() + suffix.length() && key.startsWith(prefix) && key.endsWith(suffix);
+        TableKeys keys = keysOf(table);
+        return key.length() > keys.prefix().length() + keys.suffix().length() && key.startsWith(keys.prefix())
+                && key.endsWith(keys.suffix());
     }
 
     String template() {
@@ -171,30 +204,38 @@ final class RedisKeyMapper {
      * The text before a table's keys. The first time a table is seen, it is checked against every table seen before.
      */
     String prefix(TableId table) {
-        String prefix = prefixes.get(table);
-        return prefix != null ? prefix : renderPrefix(table);
+        return keysOf(table).prefix();
     }
 
-    private synchronized String renderPrefix(TableId table) {
-        String known = prefixes.get(table);
+    private TableKeys keysOf(TableId table) {
+        TableKeys keys = tables.get(table);
+        return keys != null ? keys : renderKeys(table);
+    }
+
+    private synchronized TableKeys renderKeys(TableId table) {
+        TableKeys known = tables.get(table);
         if (known != null) {
             return known;
         }
+        String template = routes.templateFor(table.schema(), table.table(), this.template);
+        Parsed chosen = parsed.get(template);
         StringBuilder out = new StringBuilder();
-        for (Function<TableId, String> part : prefixParts) {
+        for (Function<TableId, String> part : chosen.prefixParts()) {
             out.append(part.apply(table));
         }
         String prefix = out.toString();
-        for (Map.Entry<TableId, String> other : prefixes.entrySet()) {
-            if (prefix.startsWith(other.getValue()) || other.getValue().startsWith(prefix)) {
+        for (Map.Entry<TableId, TableKeys> other : tables.entrySet()) {
+            String otherPrefix = other.getValue().prefix();
+            if (prefix.startsWith(otherPrefix) || otherPrefix.startsWith(prefix)) {
                 throw new IllegalArgumentException("tables " + other.getKey() + " and " + table + " get keys starting"
-                        + " with '" + other.getValue() + "' and '" + prefix + "' from key template '" + template
-                        + "', so their rows could share keys and a truncate of one would remove the other's:"
+                        + " with '" + otherPrefix + "' and '" + prefix + "' (key template '" + template
+                        + "'), so their rows could share keys and a truncate of one would remove the other's:"
                         + " put what tells them apart into the template, e.g. {schema}:{table}:{key}");
             }
         }
-        prefixes.put(table, prefix);
-        return prefix;
+        TableKeys keys = new TableKeys(prefix, chosen.suffix());
+        tables.put(table, keys);
+        return keys;
     }
 
     /** Percent-encodes the four characters the key format reserves; see the class comment. */

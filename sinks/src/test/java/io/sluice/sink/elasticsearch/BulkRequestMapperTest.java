@@ -1,5 +1,7 @@
 package io.sluice.sink.elasticsearch;
 
+import io.sluice.config.transform.TransformConfig;
+import io.sluice.config.transform.Routes;
 import static io.sluice.sink.TestEvents.columns;
 import static io.sluice.sink.TestEvents.position;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -222,5 +224,14 @@ class BulkRequestMapperTest {
             Map<String, Object> after, Set<String> unchanged, long version) {
         return new ChangeEvent(table, op, new Key(key), before == null ? null : Row.of(before),
                 after == null ? null : Row.of(after), unchanged, position(version, version, 9L), version);
+    }
+
+    @Test
+    void aTableRoutedByATransformGetsItsIndexAndTheOthersTheSinksOne() {
+        IndexNameTemplate template = IndexNameTemplate.forIndex("{table}", Routes.of(List.of(
+                TransformConfig.route(List.of("sales.order_*"), null, "Lines_V2", null)), TransformConfig::index));
+
+        assertThat(template.render(LINES)).isEqualTo("lines_v2");
+        assertThat(template.render(DOCS)).isEqualTo("docs");
     }
 }

@@ -1,5 +1,8 @@
 package io.sluice.sink.kafka;
 
+import java.util.List;
+import io.sluice.config.transform.TransformConfig;
+import io.sluice.config.transform.Routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -106,5 +109,38 @@ class TopicTemplateTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("public.orders and public.customers both render to topic 'shop.public'");
         assertThat(template.render(ORDERS)).isEqualTo("shop.public");
+    }
+
+    @Test
+    void aTableRoutedByATransformGetsItsTopicAndTheOthersTheSinksOne() {
+        TopicTemplate template = TopicTemplate.parse("shop.{schema}.{table}",
+                Routes.of(List.of(TransformConfig.route(List.of("sales.*"), "crm.{table}.v2", null, null)),
+                        TransformConfig::topic));
+
+        assertThat(template.render(CUSTOMERS)).isEqualTo("crm.customers.v2");
+        assertThat(template.render(ORDERS)).isEqualTo("shop.public.orders");
+    }
+
+    @Test
+    void theLastTransformSettingATablesTopicWins() {
+        TopicTemplate template = TopicTemplate.parse("{table}", Routes.of(List.of(
+                TransformConfig.route(List.of("*.*"), "all.{table}", null, null),
+                TransformConfig.route(List.of("public.orders"), "orders-v2", null, null)), TransformConfig::topic));
+
+        assertThat(template.render(ORDERS)).isEqualTo("orders-v2");
+        assertThat(template.render(CUSTOMERS)).isEqualTo("all.customers");
+    }
+
+    @Test
+    void anInvalidRoutedTemplateIsRefusedWhenParsedAndTablesMayNotShareATopicAcrossTemplates() {
+        assertThatThrownBy(() -> TopicTemplate.parse("{table}", Routes.of(List.of(
+                TransformConfig.route(List.of("public.orders"), "orders/{table}", null, null)),
+                TransformConfig::topic)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("orders/{table}");
+        TopicTemplate template = TopicTemplate.parse("customers", Routes.of(List.of(
+                TransformConfig.route(List.of("public.orders"), "customers", null, null)), TransformConfig::topic));
+        template.render(ORDERS);
+
+        assertThatThrownBy(() -> template.render(CUSTOMERS)).hasMessageContaining("both render to topic 'customers'");
     }
 }

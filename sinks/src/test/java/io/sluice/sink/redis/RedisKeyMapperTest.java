@@ -1,5 +1,7 @@
 package io.sluice.sink.redis;
 
+import io.sluice.config.transform.TransformConfig;
+import io.sluice.config.transform.Routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -174,5 +176,21 @@ class RedisKeyMapperTest {
     /** The slot Redis Cluster gives a key, as the Jedis cluster client computes it to route commands. */
     private static int clusterSlot(String key) {
         return JedisClusterCRC16.getSlot(key);
+    }
+
+    @Test
+    void aTableRoutedByATransformGetsItsKeysAndTheOneTablePerPrefixRuleHoldsAcrossTemplates() {
+        RedisKeyMapper keys = RedisKeyMapper.parse("{table}:{key}", Routes.of(List.of(
+                TransformConfig.route(List.of("public.users"), null, null, "user:{key}:v2")), TransformConfig::key),
+                new EventJson());
+
+        String user = keys.dataKey(USERS, key("id", 7L));
+        assertThat(user).isEqualTo("user:7:v2");
+        assertThat(keys.isDataKeyOf(USERS, user)).isTrue();
+        assertThat(keys.scanPattern(USERS)).isEqualTo("user:*:v2");
+        assertThat(keys.dataKey(ORDERS, key("id", 7L))).isEqualTo("orders:7");
+        // "user:" is a prefix of what a table named "user" gets from the sink's template.
+        assertThatThrownBy(() -> keys.dataKey(new TableId("shop", "public", "user"), key("id", 1L)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("public.users");
     }
 }
