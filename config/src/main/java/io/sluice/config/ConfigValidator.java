@@ -77,6 +77,11 @@ final class ConfigValidator {
         for (int i = 0; i < config.pipelines().size(); i++) {
             validatePipeline(KeyPath.index("pipelines", i), config.pipelines().get(i));
         }
+        requireText(KeyPath.key("admin", "address"), config.admin().address());
+        if (config.admin().port() != 0) {
+            requirePort(KeyPath.key("admin", "port"), config.admin().port());
+        }
+        requirePositive(KeyPath.key("shutdown", "grace-period"), config.shutdown().gracePeriod());
     }
 
     private void validatePipeline(String path, PipelineConfig pipeline) {

@@ -25,6 +25,7 @@ record DefaultsConfig(SourceConfig source, SinkDefaults sinks, OffsetStoreConfig
      * The shape of a whole configuration file, for the scan: what is bound, plus the defaults. (Pipelines come
      * first so that the generated reference describes them before the defaults that repeat their keys.)
      */
-    record File(java.util.List<PipelineConfig> pipelines, DefaultsConfig defaults) {
+    record File(java.util.List<PipelineConfig> pipelines, DefaultsConfig defaults, AdminConfig admin,
+            ShutdownConfig shutdown) {
     }
 }
