@@ -1,5 +1,8 @@
 package io.sluice.config;
 
+import io.sluice.config.transform.TransformConfig;
+import io.sluice.config.sink.RetryConfig;
+import io.sluice.config.sink.SinkConfig;
 import static io.sluice.config.ExampleConfig.ENV;
 import static io.sluice.config.ExampleConfig.FILE;
 import static io.sluice.config.ExampleConfig.PASSWORD;
@@ -105,6 +108,33 @@ class ConfigLoaderTest {
         assertThat(set.heartbeat().enabled()).isFalse();
         assertThat(set.walLagWarning().bytes()).isEqualTo(512L << 20);
         assertThat(set.signalTable()).isEqualTo("public.sluice_signal");
+    }
+
+    @Test
+    void sinkDeliveryOptionsAndPerTableRoutesLoad() throws ConfigException {
+        SluiceConfig config = load(with("topic:", """
+                tables: ["public.ord*"]
+                          batch-size: 500
+                          retry: {initial-backoff: 1s, max-backoff: 2m}
+                          topic:""") + """
+                    transforms:
+                      - tables: [public.customers]
+                        topic: crm.customers
+                        index: customers_v2
+                        key: "customer:{key}"
+                """, ENV);
+
+        SinkConfig kafka = config.pipelines().get(0).sinks().get(0);
+        assertThat(kafka.tables()).containsExactly("public.ord*");
+        assertThat(kafka.batchSize()).isEqualTo(500);
+        assertThat(kafka.retry()).isEqualTo(new RetryConfig(Duration.ofSeconds(1), Duration.ofMinutes(2)));
+        assertThat(config.pipelines().get(0).transforms().get(0))
+                .isEqualTo(TransformConfig.route(List.of("public.customers"), "crm.customers", "customers_v2",
+                        "customer:{key}"));
+        SinkConfig defaults = load(YAML, ENV).pipelines().get(0).sinks().get(0);
+        assertThat(defaults.tables()).isEmpty();
+        assertThat(defaults.batchSize()).isEqualTo(SinkConfig.DEFAULT_BATCH_SIZE);
+        assertThat(defaults.retry()).isNull();
     }
 
     @Test
