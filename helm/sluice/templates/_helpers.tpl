@@ -161,6 +161,13 @@ ${NAME} or ${file:/path} reference. The message names the key, never the value. 
 {{- end }}
 {{- end }}
 {{- $_ := include "sluice.terminationGracePeriodSeconds" . }}
+{{- if eq .Values.mode "sidecar" }}
+{{- range $key := list "serviceMonitor" "podDisruptionBudget" }}
+{{- if (index $.Values $key).enabled }}
+{{- fail (printf "%s.enabled: the chart renders no Service or pod in sidecar mode; scrape or protect the pod that includes the sidecar from its own chart" $key) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* The Sluice container, as an item of a pod's containers list. */}}

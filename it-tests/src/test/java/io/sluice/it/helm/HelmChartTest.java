@@ -63,7 +63,8 @@ class HelmChartTest {
         assertThat(claim.path("metadata").path("annotations").path("helm.sh/resource-policy").asText())
                 .as("the offsets claim outlives the release").isEqualTo("keep");
         assertThat(pod.environment(FakeSecrets.NONE_READ_WHOLE)).containsEntry("SLUICE_LOG_FORMAT", "json")
-                .containsEntry("PG_PASSWORD", FakeSecrets.value("sluice-postgres", "password"));
+                .containsEntry("PG_PASSWORD", FakeSecrets.value("sluice-postgres", "password"))
+                .doesNotContainKey("JAVA_TOOL_OPTIONS");
         assertThat(pod.podSpec().path("securityContext").path("fsGroup").asInt())
                 .as("fsGroup, so the non-root user can write the offsets volume").isEqualTo(10001);
         assertServiceReachesTheAdminPort(manifests, pod, config);
@@ -114,7 +115,8 @@ class HelmChartTest {
         assertThat(config.admin().token().reveal()).isEqualTo(FakeSecrets.value("sluice-admin", "token"));
         assertThat(config.shutdown().gracePeriod()).isEqualTo(Duration.ofSeconds(60));
         assertThat(pod.podSpec().path("terminationGracePeriodSeconds").asInt()).isEqualTo(90);
-        assertThat(pod.environment(FakeSecrets.NONE_READ_WHOLE)).doesNotContainKey("SLUICE_LOG_FORMAT");
+        assertThat(pod.environment(FakeSecrets.NONE_READ_WHOLE)).doesNotContainKey("SLUICE_LOG_FORMAT")
+                .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=60.0");
 
         JsonNode service = assertServiceReachesTheAdminPort(manifests, pod, config);
         JsonNode monitor = manifests.one("ServiceMonitor");
@@ -162,6 +164,39 @@ class HelmChartTest {
         Manifests manifests = template(CHART, RepositoryFiles.ciValues("sidecar-mode"));
 
         assertThat(manifests.kinds()).containsExactlyInAnyOrder("ConfigMap", "PersistentVolumeClaim");
+    }
+
+    @Test
+    void anOffsetsFileInheritedFromTheDefaultsBlockGetsTheVolumeToo() throws IOException {
+        Path values = values("""
+                config:
+                  defaults:
+                    offsets: {file: /var/lib/sluice/shop.offsets}
+                  pipelines:
+                    - name: orders
+                      source:
+                        postgres: {host: db, database: shop, user: sluice, password: "${PG_PASSWORD}",
+                                   slot: sluice_orders, publication: sluice_orders, tables: [public.orders]}
+                      sinks: [{kafka: {bootstrap-servers: "kafka:9092", topic: "shop.{table}"}}]
+                """);
+        Manifests manifests = template(CHART, values);
+
+        SluiceConfig config = SluicePod.of(manifests, manifests.one("Deployment"))
+                .assertConsistent(FakeSecrets.NONE_READ_WHOLE);
+
+        assertThat(config.pipelines()).singleElement().satisfies(pipeline -> assertThat(pipeline.offsets())
+                .isEqualTo(new FileOffsetStoreConfig(Path.of("/var/lib/sluice/shop.offsets"))));
+        assertThat(manifests.kinds()).contains("PersistentVolumeClaim");
+    }
+
+    @Test
+    void monitoringObjectsOfDeploymentModeAreRefusedInSidecarMode() throws IOException {
+        Path values = values("""
+                mode: sidecar
+                serviceMonitor: {enabled: true}
+                """);
+
+        assertThat(templateFailure(CHART, values)).contains("serviceMonitor.enabled: the chart renders no Service");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.sluice.it.helm.SluicePod.elements;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.LintResult;
 import io.sluice.config.SluiceConfig;
 import io.sluice.config.offsets.JdbcOffsetStoreConfig;
 import java.io.IOException;
@@ -45,6 +46,13 @@ class SidecarExampleTest {
                 .containsEntry("PG_PASSWORD", FakeSecrets.value("orders-db", "password"));
         assertThat(deployment.path("spec").path("template").path("metadata").path("annotations")
                 .path("checksum/sluice-config").asText()).as("restart on a changed configuration").hasSize(64);
+    }
+
+    @Test
+    void exampleChartPassesHelmLint() {
+        LintResult lint = HelmRunner.lint(exampleWithSluiceChart());
+
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
     }
 
     @Test
