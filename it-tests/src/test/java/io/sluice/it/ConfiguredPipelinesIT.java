@@ -70,15 +70,20 @@ class ConfiguredPipelinesIT {
 
     @BeforeAll
     static void startServers() {
-        // Elasticsearch takes the longest to start; the others start meanwhile.
-        CompletableFuture<LocalElasticsearch> starting = CompletableFuture.supplyAsync(LocalElasticsearch::start);
+        // Elasticsearch and Kafka take the longest to start; the others start meanwhile.
+        CompletableFuture<LocalElasticsearch> startingElasticsearch =
+                CompletableFuture.supplyAsync(LocalElasticsearch::start);
+        CompletableFuture<LocalKafka> startingKafka = CompletableFuture.supplyAsync(LocalKafka::start);
         try {
             postgres = LocalPostgres.start();
-            kafka = LocalKafka.start();
             redis = LocalRedis.start(Options.DEFAULT.withPersistence(Persistence.APPEND_ONLY));
         } finally {
-            elasticsearch = starting.join();
-            es = new ElasticsearchHttp(elasticsearch.url());
+            try {
+                kafka = startingKafka.join();
+            } finally {
+                elasticsearch = startingElasticsearch.join();
+                es = new ElasticsearchHttp(elasticsearch.url());
+            }
         }
     }
 
