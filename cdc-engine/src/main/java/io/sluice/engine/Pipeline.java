@@ -89,7 +89,7 @@ public final class Pipeline implements AutoCloseable {
         moveTo(PipelineState.STARTING);
         CapturedTables captured;
         try {
-            captured = PostgresPreflight.check(config.name(), source);
+            captured = PostgresPreflight.check(config.name(), source, config.offsets());
             PostgresPreflight.checkSignalTable(config.name(), source);
             ReplicationSlotCheck.check(new PipelineId(config.name()), source, config.offsets());
             for (SinkBinding binding : sinks) {

@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,9 +34,14 @@ public final class KafkaEvents implements AutoCloseable {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
-    /** One record as a test sees it. */
+    /**
+     * One record as a test sees it.
+     *
+     * @param raw the record's key, value and header values as they were stored, read as UTF-8 text, to search
+     *            for what must not be there
+     */
     public record Received(String topic, int partition, long offset, JsonNode key, JsonNode value,
-            Map<String, String> headers) {
+            Map<String, String> headers, String raw) {
         public boolean isTombstone() {
             return value == null;
         }
@@ -89,6 +97,28 @@ public final class KafkaEvents implements AutoCloseable {
             throw e;
         }
         return new KafkaEvents(consumer);
+    }
+
+    /** The topics whose names start with {@code prefix}. */
+    public static Set<String> topics(String bootstrapServers, String prefix, Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
+            return consumer.listTopics(timeout).keySet().stream().filter(topic -> topic.startsWith(prefix))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    /**
+     * Every record of the topics whose names start with {@code prefix}, read from the beginning up to their end
+     * offsets as of this call; none when there is no such topic.
+     */
+    public static List<Received> readAll(String bootstrapServers, String prefix, Duration timeout) {
+        Set<String> topics = topics(bootstrapServers, prefix, timeout);
+        if (topics.isEmpty()) {
+            return List.of();
+        }
+        try (KafkaEvents events = ofTopics(bootstrapServers, topics, timeout)) {
+            return events.readToEnd(timeout);
+        }
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
@@ -159,11 +189,13 @@ public final class KafkaEvents implements AutoCloseable {
     private void poll(Duration timeout) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
             Map<String, String> headers = new java.util.LinkedHashMap<>();
+            StringBuilder raw = new StringBuilder(text(record.key())).append('\n').append(text(record.value()));
             for (Header header : record.headers()) {
-                headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+                headers.put(header.key(), text(header.value()));
+                raw.append('\n').append(header.key()).append('=').append(text(header.value()));
             }
             received.add(new Received(record.topic(), record.partition(), record.offset(), parse(record.key()),
-                    parse(record.value()), headers));
+                    parse(record.value()), headers, raw.toString()));
         }
     }
 
@@ -174,6 +206,10 @@ public final class KafkaEvents implements AutoCloseable {
                     .append(r.isTombstone() ? "tombstone" : r.op() + " v" + r.version() + " " + r.after());
         }
         return out.toString();
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static JsonNode parse(byte[] bytes) {

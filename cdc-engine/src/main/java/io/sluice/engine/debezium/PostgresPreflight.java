@@ -1,5 +1,7 @@
 package io.sluice.engine.debezium;
 
+import io.sluice.config.offsets.JdbcOffsetStoreConfig;
+import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.config.transform.TableNames;
 import io.sluice.engine.PipelineException;
@@ -25,9 +27,11 @@ public final class PostgresPreflight {
     }
 
     /**
+     * @param offsets where the pipeline keeps its offsets: a table of the source database is never captured
      * @return the captured tables, patterns resolved, each checked to exist with a primary key
      */
-    public static CapturedTables check(String pipeline, PostgresSourceConfig source) throws PipelineException {
+    public static CapturedTables check(String pipeline, PostgresSourceConfig source, OffsetStoreConfig offsets)
+            throws PipelineException {
         String prefix = "pipeline '" + pipeline + "': ";
         String where = where(source);
         try (Connection connection = SourceConnections.open(pipeline, source, "preflight")) {
@@ -37,7 +41,12 @@ public final class PostgresPreflight {
                         + "', but change capture needs 'logical'. Set wal_level = logical in postgresql.conf"
                         + " (or ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL");
             }
-            List<String> tables = resolveTables(connection, source);
+            List<String> tables;
+            try {
+                tables = resolveTables(source, offsetsTable(offsets), () -> catalogTables(connection));
+            } catch (IllegalArgumentException e) {
+                throw new PipelineException(prefix + source.address() + ": " + e.getMessage(), e);
+            }
             if (tables.isEmpty()) {
                 throw new PipelineException(prefix + source.address() + ": the tables " + source.tables()
                         + (source.excludeTables().isEmpty() ? "" : " without " + source.excludeTables())
@@ -63,20 +72,44 @@ public final class PostgresPreflight {
         }
     }
 
-    /** The source's table names and patterns, expanded against the catalog, without the excluded ones. */
-    private static List<String> resolveTables(Connection connection, PostgresSourceConfig source)
+    /** The tables of the source database, as {@code schema.table}. */
+    interface Catalog {
+        List<String> tables() throws SQLException;
+    }
+
+    /** The {@code schema.table} of the pipeline's offsets table when it lives in the source database, else null. */
+    static String offsetsTable(OffsetStoreConfig offsets) {
+        return offsets instanceof JdbcOffsetStoreConfig jdbc && jdbc.inSourceDatabase()
+                ? jdbc.schema() + "." + jdbc.table() : null;
+    }
+
+    /**
+     * The source's table names and patterns, expanded against the catalog, without the excluded ones and without
+     * the pipeline's own offsets table: captured, every offset save would reach the sinks as a change, whose
+     * delivery saves the offset again.
+     *
+     * @param offsetsTable the pipeline's offsets table in the source database, or null
+     * @throws IllegalArgumentException when the offsets table is named explicitly
+     */
+    static List<String> resolveTables(PostgresSourceConfig source, String offsetsTable, Catalog catalog)
             throws SQLException {
-        List<String> catalog = null;
+        List<String> tables = null;
         Set<String> resolved = new LinkedHashSet<>();
         for (String entry : source.tables()) {
             if (!entry.contains("*")) {
+                if (entry.equals(offsetsTable)) {
+                    throw new IllegalArgumentException("table " + entry + " is this pipeline's offsets table"
+                            + " (offsets: jdbc); capturing it would send every offset save to the sinks as a change."
+                            + " Remove it from source.postgres.tables");
+                }
                 resolved.add(entry);
                 continue;
             }
-            if (catalog == null) {
-                catalog = catalogTables(connection);
+            if (tables == null) {
+                tables = catalog.tables();
             }
-            catalog.stream().filter(TableNames.matcher(entry)).forEach(resolved::add);
+            tables.stream().filter(TableNames.matcher(entry)).filter(table -> !table.equals(offsetsTable))
+                    .forEach(resolved::add);
         }
         for (String excluded : source.excludeTables()) {
             resolved.removeIf(TableNames.matcher(excluded));

@@ -85,23 +85,31 @@ final class TableTransform {
             return event;
         }
         Op op = event.op();
+        Row before = event.before();
         if (filter != null) {
+            // Only a full before image (REPLICA IDENTITY FULL) shows whether the row was in the filter.
+            boolean wasOutside = before != null && before.columns().containsAll(filterColumns)
+                    && !filter.test(before::get);
             if (event.isDelete()) {
-                // Only a full before image (REPLICA IDENTITY FULL) shows whether the row was in the filter; a delete
-                // of a row that never reached the sinks is harmless to send.
-                if (event.before() != null && event.before().columns().containsAll(filterColumns)
-                        && !filter.test(event.before()::get)) {
+                // A delete of a row that never reached the sinks is harmless to send, but when it is known to be
+                // such a row, nothing of it goes out.
+                if (wasOutside) {
                     return null;
                 }
             } else if (!filter.test(column -> valueOf(event, column))) {
                 if (op != Op.UPDATE) {
                     return null;
                 }
-                // The row left the filter: remove it from the sinks, as a delete would.
+                // The row left the filter, or changed outside it: remove it from the sinks, as a delete would.
                 op = Op.DELETE;
             }
+            if (wasOutside) {
+                // The old values of a row outside the filter never reach a sink, whether it stays outside (sent as
+                // a delete of its key, which changes nothing where the row is absent) or enters the filter.
+                before = null;
+            }
         }
-        Row before = event.before() == null ? null : columns(event.before());
+        before = before == null ? null : columns(before);
         Row after = op == Op.DELETE ? null : columns(event.after());
         Set<String> unchanged = op == Op.DELETE ? Set.of() : names(event.unchanged());
         return new ChangeEvent(event.table(), op, key(event.key()), before, after, unchanged, event.position(),

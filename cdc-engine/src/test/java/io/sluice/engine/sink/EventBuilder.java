@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <p>Key columns are also written into the row images, in front of the other columns, as PostgreSQL sends them: the
  * after image of an insert or update holds the key and every {@link #column} given, the before image of an update or
- * delete holds the key columns. The LSN defaults to the version, the commit LSN is the version, and the transaction
+ * delete holds the key columns and every {@link #before} column given. The LSN defaults to the version, the commit LSN is the version, and the transaction
  * id and commit time are fixed; {@link #lsn} sets a change LSN apart from the version, to build the case where WAL
  * order and commit order disagree.
  */
@@ -30,6 +30,7 @@ public final class EventBuilder {
     private final Op op;
     private final Map<String, Object> key = new LinkedHashMap<>();
     private final Map<String, Object> columns = new LinkedHashMap<>();
+    private final Map<String, Object> beforeColumns = new LinkedHashMap<>();
     private Long version;
     private Long lsn;
 
@@ -78,6 +79,15 @@ public final class EventBuilder {
         return this;
     }
 
+    /** Adds a non-key column to the before image of an update or delete, as REPLICA IDENTITY FULL sends it. */
+    public EventBuilder before(String column, Object value) {
+        if (op != Op.UPDATE && op != Op.DELETE) {
+            throw new IllegalStateException("a " + op + " has no before image");
+        }
+        beforeColumns.put(column, value);
+        return this;
+    }
+
     /** The commit-ordered version; required. */
     public EventBuilder version(long version) {
         this.version = version;
@@ -97,8 +107,12 @@ public final class EventBuilder {
         if (op != Op.TRUNCATE && key.isEmpty()) {
             throw new IllegalStateException("a row event needs at least one key column");
         }
-        Row keyColumns = Row.of(key);
-        Row before = op == Op.UPDATE || op == Op.DELETE ? keyColumns : null;
+        Row before = null;
+        if (op == Op.UPDATE || op == Op.DELETE) {
+            Map<String, Object> row = new LinkedHashMap<>(key);
+            row.putAll(beforeColumns);
+            before = Row.of(row);
+        }
         Row after = null;
         if (op == Op.INSERT || op == Op.READ || op == Op.UPDATE) {
             Map<String, Object> row = new LinkedHashMap<>(key);
