@@ -22,12 +22,13 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The dead letters of a {@link FileDeadLetterQueue}'s file, read back for {@code sluice dead-letters}. Holds the
- * file's lock from {@link #open()} to {@link #close()}, so it never runs beside the pipeline that appends to the
- * file. A replay reads the whole file, replays the letters of one sink and then replaces the file atomically with
- * every other line as it was and the letters that failed again (with their new reason and time); a replay that
- * stops half-way (the sink went down) still replaces it, settling the batches it finished. A replay killed before
- * that changes nothing, and replaying again is harmless (sinks are idempotent).
+ * The dead letters of a {@link FileDeadLetterQueue}'s file, read back for {@code sluice dead-letters}. Listing reads
+ * the file as it is, even while the pipeline appends to it. A replay holds the file's lock throughout, so it never
+ * runs beside the pipeline (or another replay): it refuses to start while they hold the file, and a pipeline that
+ * starts meanwhile waits for it. It reads the whole file, replays the letters of one sink, and then replaces the
+ * file atomically with every other line as it was and the letters that failed again (with their new reason and
+ * time); a replay that stops half-way (the sink went down) still replaces it, settling the batches it finished. A
+ * replay killed before that changes nothing, and replaying again is harmless (sinks are idempotent).
  *
  * <p>Lines that cannot be read are kept as they are and reported, never dropped. A torn last line (a write that
  * never completed, so its event was dead-lettered again after a restart) is ignored, and dropped by a replay.
@@ -37,7 +38,6 @@ public final class DeadLetterFile implements DeadLetterStore {
     private final Path path;
     private final Clock clock;
     private final DeadLetterJson json = new DeadLetterJson();
-    private DeadLetterFileLock lock;
 
     public DeadLetterFile(String pipeline, Path path, Clock clock) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -58,20 +58,9 @@ public final class DeadLetterFile implements DeadLetterStore {
         return "dead-letter file " + path;
     }
 
-    /** @throws DeadLetterStoreException when the pipeline (or another command) holds the file */
+    /** Nothing to prepare: a missing file holds no letters, and a replay locks the file itself. */
     @Override
-    public void open() throws DeadLetterStoreException {
-        if (lock != null) {
-            throw new IllegalStateException(describe() + ": already open");
-        }
-        try {
-            lock = DeadLetterFileLock.tryAcquire(path).orElseThrow(() -> new DeadLetterStoreException(describe()
-                    + " is in use: pipeline '" + pipeline + "' is running, or another sluice dead-letters command"
-                    + " is. Stop it first: a replay rewrites the file, and letters appended meanwhile would be"
-                    + " lost. Lock: " + DeadLetterFileLock.of(path)));
-        } catch (IOException e) {
-            throw new DeadLetterStoreException("cannot lock " + describe() + ": " + e.getMessage(), e);
-        }
+    public void open() {
     }
 
     @Override
@@ -92,6 +81,27 @@ public final class DeadLetterFile implements DeadLetterStore {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1");
         }
+        try (DeadLetterFileLock lock = lock()) {
+            replayLocked(sink, batchSize, replayer);
+        }
+    }
+
+    /**
+     * @throws DeadLetterStoreException when the pipeline or another replay holds the file
+     */
+    private DeadLetterFileLock lock() throws DeadLetterStoreException {
+        try {
+            return DeadLetterFileLock.tryAcquire(path).orElseThrow(() -> new DeadLetterStoreException(describe()
+                    + " is in use: pipeline '" + pipeline + "' is running, or another replay is. Stop it first: a"
+                    + " replay rewrites the file, and letters appended meanwhile would be lost. Nothing changed."
+                    + " (Lock: " + DeadLetterFileLock.of(path) + ")"));
+        } catch (IOException e) {
+            throw new DeadLetterStoreException("cannot lock " + describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void replayLocked(String sink, int batchSize, Replayer replayer)
+            throws DeadLetterStoreException, SinkException, InterruptedException {
         List<Line> lines = read();
         List<Line> selected = lines.stream().filter(line -> line.isOf(pipeline, Set.of(sink))).toList();
         Set<Integer> settled = new HashSet<>();
@@ -153,9 +163,6 @@ public final class DeadLetterFile implements DeadLetterStore {
 
     /** Every complete line of the file; none when there is no file. */
     private List<Line> read() throws DeadLetterStoreException {
-        if (lock == null) {
-            throw new IllegalStateException(describe() + ": not open");
-        }
         byte[] content;
         try {
             content = Files.readAllBytes(path);
@@ -185,9 +192,6 @@ public final class DeadLetterFile implements DeadLetterStore {
 
     @Override
     public void close() {
-        if (lock != null) {
-            lock.close();
-            lock = null;
-        }
+        // A replay releases the lock when it ends; nothing else is held.
     }
 }

@@ -8,6 +8,7 @@ import io.sluice.engine.event.Key;
 import io.sluice.engine.event.Op;
 import io.sluice.engine.event.Row;
 import io.sluice.engine.sink.DeadLetter;
+import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.sink.TestEvents;
 import io.sluice.sink.codec.DeadLetterJson;
@@ -96,15 +97,39 @@ class DeadLetterFileTest {
     }
 
     @Test
-    void theFileCannotBeReplayedWhileThePipelineHoldsIt() throws Exception {
-        Path file = dir.resolve("orders.jsonl");
+    void theFileCanBeListedButNotReplayedWhileThePipelineHoldsIt() throws Exception {
+        Path file = write(es1);
+        List<StoredDeadLetter> pending = new ArrayList<>();
         try (FileDeadLetterQueue running = new FileDeadLetterQueue("orders", file, THEN);
                 DeadLetterFile store = new DeadLetterFile("orders", file, NOW)) {
             running.open();
+            store.open();
 
-            assertThatThrownBy(store::open).isInstanceOf(DeadLetterStoreException.class)
+            store.forEachPending(Set.of("elasticsearch"), pending::add, problem -> { });
+            assertThatThrownBy(() -> store.replay("elasticsearch", 10, batch -> List.of()))
+                    .isInstanceOf(DeadLetterStoreException.class)
                     .hasMessageContaining("dead-letter file " + file + " is in use: pipeline 'orders' is running");
         }
+
+        assertThat(pending).hasSize(1);
+        assertThat(Files.readAllLines(file)).containsExactly(line(es1, THEN));
+    }
+
+    @Test
+    void aPipelineStartingDuringAReplayWaitsForIt() throws Exception {
+        Path file = write(es1);
+        FileDeadLetterQueue starting = new FileDeadLetterQueue("orders", file, THEN);
+        try (DeadLetterFile store = new DeadLetterFile("orders", file, NOW)) {
+            store.replay("elasticsearch", 10, batch -> {
+                assertThatThrownBy(starting::open).isInstanceOf(RetriableSinkException.class)
+                        .hasMessageContaining("the file is in use by another process");
+                return List.of();
+            });
+        }
+
+        starting.open();
+        starting.close();
+        assertThat(Files.readAllLines(file)).isEmpty();
     }
 
     @Test
