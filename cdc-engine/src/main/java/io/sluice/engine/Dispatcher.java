@@ -252,7 +252,8 @@ public final class Dispatcher implements AutoCloseable {
             } else {
                 throw new PipelineException("pipeline '" + pipeline + "', sink " + binding.name() + ": "
                         + event.describe() + " was rejected: " + failure.reason()
-                        + " (set on-failure: dead-letter or skip on the sink to go on past such events)");
+                        + " (set on-failure: skip on the sink to skip such events, or on-failure: dead-letter to"
+                        + " keep them for a replay)");
             }
         }
         if (!letters.isEmpty()) {
