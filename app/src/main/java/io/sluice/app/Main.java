@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
 /** The {@code sluice} command line and the composition root: everything is wired here, through constructors. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Change data capture from PostgreSQL to Kafka, Elasticsearch and Redis.",
-        subcommands = {Main.Run.class, ValidateCommand.class, OffsetsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {Main.Run.class, ValidateCommand.class, OffsetsCommand.class, DeadLettersCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every pipeline stopped by itself (e.g. an initial-only snapshot finished)",
@@ -93,7 +95,8 @@ public final class Main implements Runnable {
             try {
                 for (PipelineConfig pipelineConfig : loaded.pipelines()) {
                     Pipeline pipeline = new Pipeline(pipelineConfig, SinkFactory.create(pipelineConfig),
-                            RetryPolicy.DEFAULT, RandomGenerator.getDefault());
+                            DeadLetterTargets.queue(pipelineConfig, Clock.systemUTC()), RetryPolicy.DEFAULT,
+                            RandomGenerator.getDefault());
                     synchronized (pipelines) {
                         pipelines.add(pipeline);
                     }

@@ -23,14 +23,27 @@ public final class SinkFactory {
     }
 
     public static List<SinkBinding> create(PipelineConfig pipeline) {
-        Map<String, Integer> seen = new HashMap<>();
+        List<String> names = names(pipeline);
         List<SinkBinding> bindings = new ArrayList<>();
-        for (SinkConfig config : pipeline.sinks()) {
-            int n = seen.merge(config.kind(), 1, Integer::sum);
-            String name = n == 1 ? config.kind() : config.kind() + "#" + n;
-            bindings.add(SinkBinding.of(name, create(pipeline, config), config));
+        for (int i = 0; i < pipeline.sinks().size(); i++) {
+            SinkConfig config = pipeline.sinks().get(i);
+            bindings.add(SinkBinding.of(names.get(i), create(pipeline, config), config));
         }
         return bindings;
+    }
+
+    /**
+     * The names of the pipeline's sinks, in order: the kind ({@code kafka}), and {@code kafka#2}, {@code kafka#3}...
+     * for further sinks of a kind. Logs, messages and dead letters name sinks so.
+     */
+    public static List<String> names(PipelineConfig pipeline) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (SinkConfig config : pipeline.sinks()) {
+            int n = seen.merge(config.kind(), 1, Integer::sum);
+            names.add(n == 1 ? config.kind() : config.kind() + "#" + n);
+        }
+        return names;
     }
 
     private static Sink create(PipelineConfig pipeline, SinkConfig config) {

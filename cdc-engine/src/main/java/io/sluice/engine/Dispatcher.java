@@ -2,6 +2,8 @@ package io.sluice.engine;
 
 import io.sluice.config.sink.FailurePolicy;
 import io.sluice.engine.event.ChangeEvent;
+import io.sluice.engine.sink.DeadLetter;
+import io.sluice.engine.sink.DeadLetterQueue;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.engine.sink.WriteResult;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The dispatcher owns everything a sink must not do itself: splitting into batches, writing to the sinks in
  * parallel, retrying transient failures with backoff (for as long as it takes; the source waits meanwhile, which is
- * the backpressure that keeps memory bounded), and applying the failure policy to events a sink rejects for good.
- * Retrying is safe because sinks are idempotent.
+ * the backpressure that keeps memory bounded), and applying the failure policy to events a sink rejects for good:
+ * stop, skip, or write them to the pipeline's {@link DeadLetterQueue}, where they count as acknowledged only once
+ * the target durably holds them. Retrying is safe because sinks are idempotent.
  *
  * <p>Called from one thread at a time (the source's).
  */
@@ -42,7 +45,9 @@ public final class Dispatcher implements AutoCloseable {
     private final ExecutorService writers;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
     private final Transforms transforms;
+    private final DeadLetterQueue deadLetters;
 
     /** @param retryPolicy backoff for sinks without one of their own */
     public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, StopSignal stop,
@@ -56,12 +61,27 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, RetryPolicy retryPolicy,
             StopSignal stop, RandomGenerator random) {
+        this(pipeline, transforms, sinks, null, retryPolicy, stop, random);
+    }
+
+    /**
+     * @param transforms  applied to every event before the sinks see it
+     * @param deadLetters where the sinks with {@code on-failure: dead-letter} put the events they reject for good;
+     *                    null when no sink has that policy. Opened and closed by the caller
+     * @param retryPolicy backoff for sinks without one of their own
+     */
+    public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, DeadLetterQueue deadLetters,
+            RetryPolicy retryPolicy, StopSignal stop, RandomGenerator random) {
         this.transforms = Objects.requireNonNull(transforms, "transforms");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.sinks = List.copyOf(sinks);
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         if (this.sinks.isEmpty()) {
             throw new IllegalArgumentException("need at least one sink");
+        }
+        this.deadLetters = deadLetters;
+        if (deadLetters == null && this.sinks.stream().anyMatch(b -> b.onFailure() == FailurePolicy.DEAD_LETTER)) {
+            throw new IllegalArgumentException("a sink's policy is dead-letter, but there is no dead-letter target");
         }
         this.stop = Objects.requireNonNull(stop, "stop");
         this.random = Objects.requireNonNull(random, "random");
@@ -103,6 +123,11 @@ public final class Dispatcher implements AutoCloseable {
     /** Events a sink rejected for good and the policy skipped, since start. */
     public long skippedCount() {
         return skipped.get();
+    }
+
+    /** Events a sink rejected for good that the dead-letter target durably took, since start. */
+    public long deadLetteredCount() {
+        return deadLettered.get();
     }
 
     private void writeInParallel(List<ChangeEvent> events) throws PipelineException, InterruptedException {
@@ -188,39 +213,91 @@ public final class Dispatcher implements AutoCloseable {
             } catch (SinkException e) {
                 throw new PipelineException(e.getMessage(), e);
             }
-            Duration delay = (binding.retry() != null ? binding.retry() : retryPolicy).delay(attempt, random);
-            if (!problem.equals(lastProblem)) {
-                LOG.warn("pipeline '{}', sink {}: {}; retrying with backoff (next in {} ms)", pipeline, binding.name(),
-                        problem, delay.toMillis());
-                lastProblem = problem;
-            }
-            attempt++;
-            if (stop.await(delay)) {
-                throw new InterruptedException("stop requested while retrying sink " + binding.name());
-            }
+            backOff(binding, attempt++, problem, !problem.equals(lastProblem));
+            lastProblem = problem;
         }
     }
 
-    /** Applies the failure policy; returns the events to try again (the transient failures, in order). */
+    /** Waits the sink's backoff before attempt {@code attempt + 1}; a stop requested meanwhile ends the wait. */
+    private void backOff(SinkBinding binding, int attempt, String problem, boolean log) throws InterruptedException {
+        Duration delay = (binding.retry() != null ? binding.retry() : retryPolicy).delay(attempt, random);
+        if (log) {
+            LOG.warn("pipeline '{}', sink {}: {}; retrying with backoff (next in {} ms)", pipeline, binding.name(),
+                    problem, delay.toMillis());
+        }
+        if (stop.await(delay)) {
+            throw new InterruptedException("stop requested while retrying sink " + binding.name());
+        }
+    }
+
+    /**
+     * Applies the failure policy; returns the events to try again (the transient failures, in order). Under
+     * {@code dead-letter} it returns only once the target holds the rejected events.
+     */
     private List<ChangeEvent> handleFailures(SinkBinding binding, List<ChangeEvent> batch, WriteResult result)
-            throws PipelineException {
+            throws PipelineException, InterruptedException {
         List<ChangeEvent> retry = new ArrayList<>();
+        List<DeadLetter> letters = new ArrayList<>();
         for (EventFailure failure : result.failures()) {
             ChangeEvent event = batch.get(failure.index());
             if (failure.retriable()) {
                 retry.add(event);
             } else if (binding.onFailure() == FailurePolicy.SKIP) {
-                // Dead-letter targets plug in here; until then the log line is the record of the skipped event.
+                // The log line is the only record of a skipped event.
                 skipped.incrementAndGet();
                 LOG.warn("pipeline '{}', sink {}: skipped {} (on-failure: skip): {}", pipeline, binding.name(),
                         event.describe(), failure.reason());
+            } else if (binding.onFailure() == FailurePolicy.DEAD_LETTER) {
+                letters.add(new DeadLetter(pipeline, binding.name(), event, failure.reason()));
             } else {
                 throw new PipelineException("pipeline '" + pipeline + "', sink " + binding.name() + ": "
                         + event.describe() + " was rejected: " + failure.reason()
-                        + " (set on-failure: skip on the sink to skip such events)");
+                        + " (set on-failure: skip on the sink to skip such events, or on-failure: dead-letter to"
+                        + " keep them for a replay)");
             }
         }
+        if (!letters.isEmpty()) {
+            deadLetter(binding, letters);
+        }
         return retry;
+    }
+
+    /**
+     * Writes the letters to the dead-letter target until it acknowledges them, backing off as the sink does; the
+     * source waits meanwhile. A target that refuses them for good fails delivery, so nothing past them is committed.
+     */
+    private void deadLetter(SinkBinding binding, List<DeadLetter> letters)
+            throws PipelineException, InterruptedException {
+        String first = letters.get(0).event().describe() + (letters.size() == 1 ? ""
+                : " and " + (letters.size() - 1) + " more event(s)");
+        String lastProblem = null;
+        for (int attempt = 0; ; attempt++) {
+            String problem;
+            try {
+                // The sinks' writers run in parallel; the target takes one sink's letters at a time.
+                synchronized (deadLetters) {
+                    deadLetters.write(letters);
+                }
+                deadLettered.addAndGet(letters.size());
+                if (lastProblem != null) {
+                    LOG.info("pipeline '{}', sink {}: the {} recovered after {} retries", pipeline, binding.name(),
+                            deadLetters.describe(), attempt);
+                }
+                for (DeadLetter letter : letters) {
+                    LOG.warn("pipeline '{}', sink {}: {} was rejected and written to the {}: {}", pipeline,
+                            binding.name(), letter.event().describe(), deadLetters.describe(), letter.error());
+                }
+                return;
+            } catch (RetriableSinkException e) {
+                problem = "cannot write " + first + " to the " + deadLetters.describe() + " yet: " + e.getMessage();
+            } catch (SinkException e) {
+                throw new PipelineException("pipeline '" + pipeline + "', sink " + binding.name() + ": " + first
+                        + " was rejected, and the " + deadLetters.describe() + " refused it too: " + e.getMessage()
+                        + "; nothing past it is committed", e);
+            }
+            backOff(binding, attempt, problem, !problem.equals(lastProblem));
+            lastProblem = problem;
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.sluice.engine.debezium.PostgresPreflight;
 import io.sluice.engine.debezium.ReplicationSlotCheck;
 import io.sluice.engine.debezium.SlotMonitor;
 import io.sluice.engine.offset.PipelineId;
+import io.sluice.engine.sink.DeadLetterQueue;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.engine.transform.Transforms;
@@ -41,18 +42,29 @@ public final class Pipeline implements AutoCloseable {
     private final StopSignal stop = new StopSignal();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final Dispatcher dispatcher;
+    private final DeadLetterQueue deadLetters;
     private volatile PipelineState state = PipelineState.CREATED;
     private DebeziumSource debezium;
     private volatile SlotMonitor slotMonitor;
 
     public Pipeline(PipelineConfig config, List<SinkBinding> sinks, RetryPolicy retryPolicy, RandomGenerator random) {
+        this(config, sinks, null, retryPolicy, random);
+    }
+
+    /**
+     * @param deadLetters the dead-letter target of the sinks with {@code on-failure: dead-letter}; null when no sink
+     *                    has that policy. The pipeline opens it after the sinks and closes it with them
+     */
+    public Pipeline(PipelineConfig config, List<SinkBinding> sinks, DeadLetterQueue deadLetters,
+            RetryPolicy retryPolicy, RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
         this.source = Objects.requireNonNull(config.source().postgres(), "source.postgres");
         this.sinks = List.copyOf(sinks);
+        this.deadLetters = deadLetters;
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.random = Objects.requireNonNull(random, "random");
         this.dispatcher = new Dispatcher(config.name(), Transforms.of(config.name(), config.transforms()), this.sinks,
-                retryPolicy, stop, random);
+                deadLetters, retryPolicy, stop, random);
     }
 
     public String name() {
@@ -66,6 +78,11 @@ public final class Pipeline implements AutoCloseable {
     /** Events every sink acknowledged since start. */
     public long deliveredCount() {
         return dispatcher.deliveredCount();
+    }
+
+    /** Events a sink rejected for good that the dead-letter target took, since start. */
+    public long deadLetteredCount() {
+        return dispatcher.deadLetteredCount();
     }
 
     /** The replication slot's retained WAL at the last check; empty before the first check or when not running. */
@@ -93,7 +110,10 @@ public final class Pipeline implements AutoCloseable {
             PostgresPreflight.checkSignalTable(config.name(), source);
             ReplicationSlotCheck.check(new PipelineId(config.name()), source, config.offsets());
             for (SinkBinding binding : sinks) {
-                open(binding);
+                open("sink " + binding.name(), binding.sink()::open);
+            }
+            if (deadLetters != null) {
+                open("the " + deadLetters.describe(), deadLetters::open);
             }
         } catch (PipelineException | InterruptedException e) {
             closeSinks();
@@ -136,12 +156,19 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void open(SinkBinding binding) throws PipelineException, InterruptedException {
+    /** What {@link #open} opens: a sink or the dead-letter target. */
+    @FunctionalInterface
+    private interface Opening {
+        void open() throws SinkException, InterruptedException;
+    }
+
+    /** Opens a sink or the dead-letter target, retrying while it is unreachable, up to the start-up timeout. */
+    private void open(String what, Opening opening) throws PipelineException, InterruptedException {
         Instant deadline = Instant.now().plus(SINK_STARTUP_TIMEOUT);
         int attempt = 0;
         while (true) {
             try {
-                binding.sink().open();
+                opening.open();
                 return;
             } catch (RetriableSinkException e) {
                 if (Instant.now().isAfter(deadline)) {
@@ -151,8 +178,7 @@ public final class Pipeline implements AutoCloseable {
                 Duration delay = retryPolicy.delay(attempt++, random);
                 LOG.warn("{}; retrying in {} ms", e.getMessage(), delay.toMillis());
                 if (stop.await(delay)) {
-                    throw new PipelineException("pipeline '" + name() + "': stopped while opening sink "
-                            + binding.name());
+                    throw new PipelineException("pipeline '" + name() + "': stopped while opening " + what);
                 }
             } catch (SinkException e) {
                 throw new PipelineException(e.getMessage(), e);
@@ -209,6 +235,9 @@ public final class Pipeline implements AutoCloseable {
     private void closeSinks() {
         for (SinkBinding binding : sinks) {
             binding.sink().close();
+        }
+        if (deadLetters != null) {
+            deadLetters.close();
         }
     }
 

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.config.sink.FailurePolicy;
 import io.sluice.engine.event.ChangeEvent;
+import io.sluice.engine.sink.DeadLetter;
+import io.sluice.engine.sink.DeadLetterQueue;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.Sink;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.engine.sink.WriteResult;
 import io.sluice.engine.sink.WriteResult.EventFailure;
+import io.sluice.engine.transform.Transforms;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -187,6 +190,102 @@ class DispatcherTest {
     }
 
     @Test
+    void permanentlyRejectedEventIsDeadLetteredCountedAndDeliveryGoesOn() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> new WriteResult(List.of(new EventFailure(0, false, "mapping conflict"))));
+        ScriptedTarget target = new ScriptedTarget();
+        ChangeEvent poison = TestEvents.upsert(7, "x", 10);
+        ChangeEvent fine = TestEvents.upsert(8, "y", 11);
+        Dispatcher dispatcher = deadLettering(sink, target);
+
+        dispatcher.deliver(List.of(poison, fine));
+
+        assertThat(target.stored).containsExactly(new DeadLetter("orders", "s0", poison, "mapping conflict"));
+        assertThat(sink.applied).containsExactly(fine);
+        assertThat(dispatcher.deadLetteredCount()).isEqualTo(1);
+        assertThat(dispatcher.skippedCount()).isZero();
+        assertThat(dispatcher.deliveredCount()).isEqualTo(2);
+    }
+
+    @Test
+    void deliveryWaitsUntilTheDeadLetterTargetAcknowledged() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> new WriteResult(List.of(new EventFailure(0, false, "WRONGTYPE"))));
+        ScriptedTarget target = new ScriptedTarget();
+        target.down = true;
+        Dispatcher dispatcher = deadLettering(sink, target);
+        CompletableFuture<Void> delivery = CompletableFuture.runAsync(() -> {
+            try {
+                dispatcher.deliver(List.of(TestEvents.upsert(7, "x", 10)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(target.attempts.await(10, TimeUnit.SECONDS)).as("the target was tried three times").isTrue();
+
+        assertThat(delivery).as("delivery (and so the offset) waits for the target").isNotDone();
+        assertThat(dispatcher.deadLetteredCount()).isZero();
+        target.down = false;
+
+        delivery.get(10, TimeUnit.SECONDS);
+        assertThat(target.stored).hasSize(1);
+        assertThat(dispatcher.deadLetteredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void deadLetterTargetThatRefusesForGoodFailsDeliveryNamingTheEvent() {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> new WriteResult(List.of(new EventFailure(0, false, "record too large"))));
+        ScriptedTarget target = new ScriptedTarget();
+        target.refusal = "the topic does not take records that large";
+        Dispatcher dispatcher = deadLettering(sink, target);
+
+        assertThatThrownBy(() -> dispatcher.deliver(List.of(TestEvents.upsert(7, "x", 10))))
+                .isInstanceOf(PipelineException.class)
+                .hasMessageContaining("pipeline 'orders', sink s0: public.orders update key={id=7} lsn=0/A was"
+                        + " rejected, and the scripted target refused it too: the topic does not take records that"
+                        + " large; nothing past it is committed");
+        assertThat(dispatcher.deadLetteredCount()).isZero();
+        assertThat(dispatcher.deliveredCount()).isZero();
+    }
+
+    @Test
+    void stopRequestedWhileTheDeadLetterTargetIsDownAbandonsTheBatch() throws Exception {
+        ScriptedSink sink = new ScriptedSink();
+        sink.script.add(batch -> new WriteResult(List.of(new EventFailure(0, false, "mapping conflict"))));
+        ScriptedTarget target = new ScriptedTarget();
+        target.down = true;
+        Dispatcher dispatcher = new Dispatcher("orders", Transforms.NONE,
+                List.of(new SinkBinding("s0", sink, FailurePolicy.DEAD_LETTER)), target,
+                new RetryPolicy(Duration.ofSeconds(30), Duration.ofSeconds(30), 1.0), stop, new Random(1));
+        dispatchers.add(dispatcher);
+        CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                dispatcher.deliver(List.of(TestEvents.upsert(1, "x", 1)));
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        assertThat(target.firstAttempt.await(10, TimeUnit.SECONDS)).isTrue();
+
+        stop.request();
+
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(dispatcher.deliveredCount()).isZero();
+        assertThat(dispatcher.deadLetteredCount()).isZero();
+    }
+
+    @Test
+    void aDeadLetterPolicyNeedsATarget() {
+        assertThatThrownBy(() -> new Dispatcher("orders", Transforms.NONE,
+                List.of(new SinkBinding("s0", new ScriptedSink(), FailurePolicy.DEAD_LETTER)), null, FAST, stop,
+                new Random(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no dead-letter target");
+    }
+
+    @Test
     void sinkThatCannotGoOnFailsDeliveryEvenWhenAnotherSinkSucceeded() {
         ScriptedSink healthy = new ScriptedSink();
         ScriptedSink broken = new ScriptedSink();
@@ -238,6 +337,48 @@ class DispatcherTest {
         Dispatcher dispatcher = new Dispatcher("orders", bindings, FAST, stop, new Random(1));
         dispatchers.add(dispatcher);
         return dispatcher;
+    }
+
+    private Dispatcher deadLettering(Sink sink, DeadLetterQueue target) {
+        Dispatcher dispatcher = new Dispatcher("orders", Transforms.NONE,
+                List.of(new SinkBinding("s0", sink, FailurePolicy.DEAD_LETTER)), target, FAST, stop, new Random(1));
+        dispatchers.add(dispatcher);
+        return dispatcher;
+    }
+
+    /** A dead-letter target that is down while {@link #down} is set, refuses everything once {@link #refusal} is. */
+    private static final class ScriptedTarget implements DeadLetterQueue {
+        final List<DeadLetter> stored = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch firstAttempt = new CountDownLatch(1);
+        final CountDownLatch attempts = new CountDownLatch(3);
+        volatile boolean down;
+        volatile String refusal;
+
+        @Override
+        public void open() {
+        }
+
+        @Override
+        public void write(List<DeadLetter> letters) throws SinkException {
+            firstAttempt.countDown();
+            attempts.countDown();
+            if (refusal != null) {
+                throw new SinkException(refusal);
+            }
+            if (down) {
+                throw new RetriableSinkException("disk full");
+            }
+            stored.addAll(letters);
+        }
+
+        @Override
+        public String describe() {
+            return "scripted target";
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** A sink that follows a script of outcomes, then applies everything; records what it applied. */

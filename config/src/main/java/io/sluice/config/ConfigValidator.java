@@ -1,10 +1,14 @@
 package io.sluice.config;
 
+import io.sluice.config.deadletter.DeadLetterConfig;
+import io.sluice.config.deadletter.FileDeadLetterConfig;
+import io.sluice.config.deadletter.KafkaDeadLetterConfig;
 import io.sluice.config.offsets.FileOffsetStoreConfig;
 import io.sluice.config.offsets.JdbcOffsetStoreConfig;
 import io.sluice.config.offsets.KafkaOffsetStoreConfig;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.sink.ElasticsearchSinkConfig;
+import io.sluice.config.sink.FailurePolicy;
 import io.sluice.config.sink.KafkaSinkConfig;
 import io.sluice.config.sink.RedisClusterConfig;
 import io.sluice.config.sink.RedisSentinelConfig;
@@ -52,6 +56,7 @@ final class ConfigValidator {
     private static final Pattern SERVER = Pattern.compile("(?:\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})");
     private static final List<String> TOPIC_PLACEHOLDERS = List.of("database", "schema", "table");
     private static final Pattern TOPIC_CHARACTER = Pattern.compile("[A-Za-z0-9._-]");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)}");
     /** Characters Elasticsearch refuses in index and alias names (':' is deprecated there, so refused here). */
     private static final String INDEX_FORBIDDEN_CHARACTERS = "\\/*?\"<>|,# :";
     private static final Set<String> INDEX_FILE_KEYS = Set.of("settings", "mappings");
@@ -63,7 +68,8 @@ final class ConfigValidator {
     private final Problems problems;
     private final Map<String, String> pipelineNames = new HashMap<>();
     private final Map<String, String> slots = new HashMap<>();
-    private final Map<String, String> offsetFiles = new HashMap<>();
+    /** Offsets and dead-letter files by absolute path: no two pipelines, and no two uses, may share one. */
+    private final Map<String, String> localFiles = new HashMap<>();
 
     ConfigValidator(Problems problems) {
         this.problems = problems;
@@ -98,8 +104,11 @@ final class ConfigValidator {
         validateSource(KeyPath.key(path, "source"), pipeline.source());
         List<String> captured = pipeline.source() == null || pipeline.source().postgres() == null ? List.of()
                 : pipeline.source().postgres().tables();
-        validateSinks(KeyPath.key(path, "sinks"), pipeline.sinks(), captured);
+        validateSinks(KeyPath.key(path, "sinks"), pipeline.sinks(), captured, pipeline.deadLetter() != null);
         validateOffsets(KeyPath.key(path, "offsets"), pipeline.offsets());
+        if (pipeline.deadLetter() != null) {
+            validateDeadLetter(KeyPath.key(path, "dead-letter"), pipeline.deadLetter(), pipeline.name());
+        }
         for (int i = 0; i < pipeline.transforms().size(); i++) {
             validateTransform(KeyPath.index(KeyPath.key(path, "transforms"), i), pipeline.transforms().get(i),
                     captured);
@@ -199,7 +208,7 @@ final class ConfigValidator {
         }
     }
 
-    private void validateSinks(String path, List<SinkConfig> sinks, List<String> captured) {
+    private void validateSinks(String path, List<SinkConfig> sinks, List<String> captured, boolean deadLetterTarget) {
         if (sinks.isEmpty()) {
             requireNonEmpty(path, "must list at least one sink", "");
         }
@@ -212,6 +221,12 @@ final class ConfigValidator {
             }
             if (sink.retry() != null) {
                 validateRetry(KeyPath.key(sinkPath, "retry"), sink.retry());
+            }
+            if (sink.onFailure() == FailurePolicy.DEAD_LETTER && !deadLetterTarget) {
+                problems.add(KeyPath.key(sinkPath, "on-failure"), "is dead-letter, but the pipeline has no"
+                        + " dead-letter target", "add to the pipeline (or to defaults:) e.g. dead-letter: {file:"
+                        + " {path: ./data/{pipeline}.dead-letters.jsonl}} or dead-letter: {kafka: {bootstrap-servers:"
+                        + " kafka:9092}}");
             }
             if (sink instanceof KafkaSinkConfig kafka) {
                 validateKafka(sinkPath, kafka);
@@ -667,7 +682,7 @@ final class ConfigValidator {
             } else {
                 // Two spellings of one file (./data/x and data/x) would still have two pipelines overwrite it.
                 String sameFile = file.path().toAbsolutePath().normalize().toString();
-                requireUnique(filePath, sameFile, offsetFiles, "offsets file " + problems.show(filePath,
+                requireUnique(filePath, sameFile, localFiles, "offsets file " + problems.show(filePath,
                         file.path().toString()), "each pipeline needs its own offsets file");
             }
         } else if (offsets instanceof JdbcOffsetStoreConfig jdbc) {
@@ -685,6 +700,47 @@ final class ConfigValidator {
                 problems.add(KeyPath.key(kafkaPath, "replication-factor"), "must be at least 1");
             }
         }
+    }
+
+    private void validateDeadLetter(String path, DeadLetterConfig deadLetter, String pipeline) {
+        String kindPath = KeyPath.key(path, deadLetter.kind());
+        // An invalid pipeline name is reported on its own; the names below are then checked with a stand-in.
+        String name = pipeline != null && PIPELINE_NAME.matcher(pipeline).matches() ? pipeline : "p";
+        if (deadLetter instanceof FileDeadLetterConfig file) {
+            String filePath = KeyPath.key(kindPath, "path");
+            if (file.path() == null) {
+                problems.missing(filePath);
+            } else if (file.path().toString().isBlank()) {
+                problems.add(filePath, "must name a file");
+            } else if (requireOnlyPipelinePlaceholder(filePath, file.path().toString())) {
+                String sameFile = file.pathFor(name).toAbsolutePath().normalize().toString();
+                requireUnique(filePath, sameFile, localFiles, "dead-letter file " + problems.show(filePath,
+                        file.pathFor(name).toString()), "each pipeline needs a dead-letter file of its own, apart from"
+                        + " its offsets: e.g. ./data/{pipeline}.dead-letters.jsonl");
+            }
+        } else if (deadLetter instanceof KafkaDeadLetterConfig kafka) {
+            validateBootstrapServers(KeyPath.key(kindPath, "bootstrap-servers"), kafka.bootstrapServers());
+            String topicPath = KeyPath.key(kindPath, "topic");
+            if (requireText(topicPath, kafka.topic()) && requireOnlyPipelinePlaceholder(topicPath, kafka.topic())
+                    && !kafka.topicFor(name).chars()
+                            .allMatch(c -> TOPIC_CHARACTER.matcher(Character.toString(c)).matches())) {
+                problems.add(topicPath, problems.show(topicPath, kafka.topic()) + " is not a valid Kafka topic name",
+                        "use letters, digits, '.', '_', '-' and {pipeline}");
+            }
+        }
+    }
+
+    /** A name in which braces only ever mark {@code {pipeline}}. */
+    private boolean requireOnlyPipelinePlaceholder(String path, String template) {
+        String rest = template.replace(DeadLetterConfig.PIPELINE_PLACEHOLDER, "");
+        if (rest.indexOf('{') < 0 && rest.indexOf('}') < 0) {
+            return true;
+        }
+        Matcher placeholder = PLACEHOLDER.matcher(rest);
+        String shown = problems.substitution(path).isPresent() ? "in " + problems.show(path, template)
+                : placeholder.find() ? "{" + placeholder.group(1) + "}" : "brace in " + problems.show(path, template);
+        problems.add(path, "unknown placeholder " + shown, "the only placeholder here is {pipeline}");
+        return false;
     }
 
     private void validateJdbcOffsets(String path, JdbcOffsetStoreConfig jdbc) {

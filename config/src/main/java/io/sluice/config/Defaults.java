@@ -5,18 +5,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Merges the {@code defaults:} block into every pipeline of a parsed file, then removes it. Mappings merge key by
  * key, recursively; a value the pipeline writes (a scalar or a list) replaces the default. A sink inherits
- * the defaults of its kind ({@code defaults.sinks.kafka} for {@code - kafka:}); {@code offsets} is inherited whole.
+ * the defaults of its kind ({@code defaults.sinks.kafka} for {@code - kafka:}); {@code offsets} and
+ * {@code dead-letter} are inherited whole.
  *
  * <p>Each inherited value is remembered by its path in the pipeline and the path it came from, so a problem with
  * it is reported at the line where it is written, in the defaults block.
  */
 final class Defaults {
     static final String KEY = "defaults";
+    /** Keys a pipeline inherits whole when it does not write them. */
+    private static final List<String> WHOLE = List.of("offsets", "dead-letter");
 
     /** Path in a pipeline to the path in the defaults block it was inherited from. */
     private final Map<String, String> inherited = new HashMap<>();
@@ -45,9 +49,12 @@ final class Defaults {
         if (block.get("source") instanceof ObjectNode source) {
             merge(pipeline, "source", source, path, KeyPath.key(from, "source"));
         }
-        if (block.has("offsets") && !pipeline.hasNonNull("offsets")) {
-            pipeline.set("offsets", block.get("offsets").deepCopy());
-            inherited.put(KeyPath.key(path, "offsets"), KeyPath.key(from, "offsets"));
+        // A store or target is a choice of one kind, so it is inherited whole, never merged key by key.
+        for (String whole : WHOLE) {
+            if (block.has(whole) && !pipeline.hasNonNull(whole)) {
+                pipeline.set(whole, block.get(whole).deepCopy());
+                inherited.put(KeyPath.key(path, whole), KeyPath.key(from, whole));
+            }
         }
         if (block.get("sinks") instanceof ObjectNode sinkDefaults && pipeline.get("sinks") instanceof ArrayNode sinks) {
             for (int i = 0; i < sinks.size(); i++) {

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.config.deadletter.DeadLetterConfig;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.sink.ElasticsearchSinkConfig;
 import io.sluice.config.sink.KafkaSinkConfig;
@@ -13,9 +14,10 @@ import io.sluice.config.source.SourceConfig;
  *
  * @param source  merged under each pipeline's {@code source}
  * @param sinks   per sink kind, merged under each sink of that kind
- * @param offsets used by pipelines that have no {@code offsets} of their own
+ * @param offsets    used by pipelines that have no {@code offsets} of their own
+ * @param deadLetter used by pipelines that have no {@code dead-letter} of their own
  */
-record DefaultsConfig(SourceConfig source, SinkDefaults sinks, OffsetStoreConfig offsets) {
+record DefaultsConfig(SourceConfig source, SinkDefaults sinks, OffsetStoreConfig offsets, DeadLetterConfig deadLetter) {
 
     /** Defaults for each kind of sink. */
     record SinkDefaults(KafkaSinkConfig kafka, ElasticsearchSinkConfig elasticsearch, RedisSinkConfig redis) {

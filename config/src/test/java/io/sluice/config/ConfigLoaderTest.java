@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.sluice.config.deadletter.KafkaDeadLetterConfig;
 import io.sluice.config.offsets.FileOffsetStoreConfig;
 import io.sluice.config.offsets.JdbcOffsetStoreConfig;
 import io.sluice.config.offsets.KafkaOffsetStoreConfig;
@@ -150,6 +151,25 @@ class ConfigLoaderTest {
             assertThat(defaults.deleteMarkerTtl()).isEqualTo(Duration.ofHours(24));
             assertThat(defaults.ttl()).isNull();
         });
+    }
+
+    @Test
+    void deadLetterTopicHasItsDefaultsAndHidesProducerValues() throws ConfigException {
+        String yaml = with("topic:", "on-failure: dead-letter\n          topic:") + """
+                    dead-letter:
+                      kafka:
+                        bootstrap-servers: kafka:9092
+                        producer: {sasl.jaas.config: "${PG_PASSWORD}"}
+                """;
+
+        PipelineConfig pipeline = load(yaml, ENV).pipelines().get(0);
+
+        KafkaDeadLetterConfig target = (KafkaDeadLetterConfig) pipeline.deadLetter();
+        assertThat(pipeline.sinks().get(0).onFailure()).isEqualTo(FailurePolicy.DEAD_LETTER);
+        assertThat(target.topic()).isEqualTo(KafkaDeadLetterConfig.DEFAULT_TOPIC);
+        assertThat(target.topicFor("orders")).isEqualTo("sluice.orders.dead-letters");
+        assertThat(target.producer()).containsEntry("sasl.jaas.config", PASSWORD);
+        assertThat(target.toString()).doesNotContain(PASSWORD).contains("sasl.jaas.config");
     }
 
     @Test

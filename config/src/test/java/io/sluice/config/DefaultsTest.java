@@ -3,10 +3,14 @@ package io.sluice.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.sluice.config.deadletter.FileDeadLetterConfig;
+import io.sluice.config.deadletter.KafkaDeadLetterConfig;
 import io.sluice.config.offsets.JdbcOffsetStoreConfig;
+import io.sluice.config.sink.FailurePolicy;
 import io.sluice.config.sink.KafkaSinkConfig;
 import io.sluice.config.sink.RedisSinkConfig;
 import io.sluice.config.source.PostgresSourceConfig;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +100,31 @@ class DefaultsTest {
 
         assertThat(config.pipelines()).extracting(PipelineConfig::offsets)
                 .containsOnly(new JdbcOffsetStoreConfig(null, null, null, null, null));
+    }
+
+    @Test
+    void aDeadLetterTargetIsInheritedWholeAndNamedPerPipeline() throws ConfigException {
+        SluiceConfig config = load(YAML.replace("  offsets:\n", """
+                  dead-letter:
+                    file: {path: "./data/{pipeline}.dead-letters.jsonl"}
+                  offsets:
+                """).replace("""
+                          producer: {linger.ms: "20"}
+                """, """
+                          producer: {linger.ms: "20"}
+                          on-failure: dead-letter
+                    dead-letter:
+                      kafka: {bootstrap-servers: "kafka:9092"}
+                """));
+
+        PipelineConfig orders = config.pipelines().get(0);
+        PipelineConfig customers = config.pipelines().get(1);
+        assertThat(orders.sinks().get(0).onFailure()).isEqualTo(FailurePolicy.DEAD_LETTER);
+        assertThat(orders.deadLetter()).isEqualTo(new KafkaDeadLetterConfig("kafka:9092", null, null));
+        assertThat(((KafkaDeadLetterConfig) orders.deadLetter()).topicFor("orders"))
+                .isEqualTo("sluice.orders.dead-letters");
+        assertThat(((FileDeadLetterConfig) customers.deadLetter()).pathFor("customers"))
+                .isEqualTo(Path.of("./data/customers.dead-letters.jsonl"));
     }
 
     @Test

@@ -194,6 +194,29 @@ class InvalidConfigTest {
                         24, "pipelines[0].transforms[0].key", "has no {key}"),
                 new Case("routed index with a forbidden character", withTransform("index: \"customers v2\""),
                         24, "pipelines[0].transforms[0].index", "is not allowed in an Elasticsearch index name"),
+                new Case("dead-letter policy without a target", with("topic:", "on-failure: dead-letter\n          topic:"),
+                        17, "pipelines[0].sinks[0].kafka.on-failure", "is dead-letter, but the pipeline has no"
+                                + " dead-letter target (add to the pipeline (or to defaults:) e.g. dead-letter:"),
+                new Case("dead-letter file without a path", withDeadLetter("file: {}"),
+                        23, "pipelines[0].dead-letter.file.path", "missing required key"),
+                new Case("dead-letter file that is the offsets file",
+                        withDeadLetter("file: {path: data/orders.offsets}"), 23, "pipelines[0].dead-letter.file.path",
+                        "dead-letter file \"data/orders.offsets\" is already used at line 21"),
+                new Case("inherited dead-letter file shared by two pipelines",
+                        "defaults:\n  dead-letter:\n    file: {path: ./data/dead-letters.jsonl}\n" + YAML
+                                + SECOND_PIPELINE, 3, "pipelines[1].dead-letter.file.path",
+                        "is already used at line 3 (each pipeline needs a dead-letter file of its own, apart from its"
+                                + " offsets: e.g. ./data/{pipeline}.dead-letters.jsonl)"),
+                new Case("unknown placeholder in a dead-letter file", withDeadLetter("file: {path: \"{name}.jsonl\"}"),
+                        23, "pipelines[0].dead-letter.file.path",
+                        "unknown placeholder {name} (the only placeholder here is {pipeline})"),
+                new Case("dead-letter topic without servers", withDeadLetter("kafka: {topic: dlq}"),
+                        23, "pipelines[0].dead-letter.kafka.bootstrap-servers", "missing required key"),
+                new Case("dead-letter topic with a slash",
+                        withDeadLetter("kafka: {bootstrap-servers: \"k:9092\", topic: \"{pipeline}/dlq\"}"),
+                        23, "pipelines[0].dead-letter.kafka.topic", "is not a valid Kafka topic name"),
+                new Case("unknown dead-letter target", withDeadLetter("fiel: {path: x.jsonl}"),
+                        23, "pipelines[0].dead-letter.fiel", "did you mean \"file\"?"),
                 new Case("admin port out of range", YAML + "admin:\n  port: 70000\n",
                         23, "admin.port", "expected a port number between 1 and 65535"),
                 new Case("zero shutdown grace period", YAML + "shutdown:\n  grace-period: 0s\n",
@@ -309,6 +332,11 @@ class InvalidConfigTest {
             assertThat(problem.path()).isEqualTo(invalid.path());
             assertThat(problem.render()).contains(invalid.fragment());
         });
+    }
+
+    /** {@link ExampleConfig#YAML} with a dead-letter target after the offsets, its body on line 23. */
+    private static String withDeadLetter(String body) {
+        return YAML + "    dead-letter:\n      " + body + "\n";
     }
 
     /** {@link ExampleConfig#YAML} with one transform for public.customers after the offsets; its tables are on line 23, its body starts on line 24. */

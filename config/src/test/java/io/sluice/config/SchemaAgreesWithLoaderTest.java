@@ -87,6 +87,8 @@ class SchemaAgreesWithLoaderTest {
                                   producer: {compression.type: lz4, linger.ms: 5}
                                   on-failure: skip
                         """, "      file: ./data/orders.offsets\n", """
+                            dead-letter:
+                              file: {path: "./data/{pipeline}.dead-letters.jsonl"}
                             transforms:
                               - tables: [public.customers]
                                 drop: [note]
@@ -128,7 +130,10 @@ class SchemaAgreesWithLoaderTest {
                                   auth: {api-key: "${ES_API_KEY}"}
                         """, """
                               kafka: {bootstrap-servers: "kafka:9092", topic: sluice-offsets, replication-factor: 3, client: {security.protocol: PLAINTEXT}}
-                        """, ""),
+                        """, """
+                            dead-letter:
+                              kafka: {bootstrap-servers: "kafka:9092", topic: "shop.{pipeline}.dlq", producer: {acks: all}}
+                        """),
                 pipeline("""
                               - redis:
                                   host: cache.internal

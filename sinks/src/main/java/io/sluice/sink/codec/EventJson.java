@@ -253,10 +253,14 @@ public final class EventJson {
         } else {
             gen.writeNumber(position.txId());
         }
-        Instant commitTime = position.commitTime();
-        gen.writeStringField("commit_time", commitTime == null ? null : COMMIT_TIME.format(commitTime));
+        gen.writeStringField("commit_time", time(position.commitTime()));
         gen.writeBooleanField("snapshot", position.snapshot());
         gen.writeEndObject();
+    }
+
+    /** A time as the form writes it: UTC, exactly six fractional digits; {@code null} for {@code null}. */
+    static String time(Instant time) {
+        return time == null ? null : COMMIT_TIME.format(time);
     }
 
     /**

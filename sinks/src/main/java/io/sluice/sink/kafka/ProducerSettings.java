@@ -11,8 +11,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -48,11 +50,22 @@ final class ProducerSettings {
      * @throws SinkException listing every refused override, by key (values are never shown)
      */
     static ProducerSettings of(String clientId, KafkaSinkConfig config, String where) throws SinkException {
+        return of(clientId, config.bootstrapServers(), config.producer(), where);
+    }
+
+    /**
+     * Builds the settings of a producer with Sluice's guarantees (the dead-letter producer's, too).
+     *
+     * @param producer the {@code producer} entries of the config
+     * @throws SinkException listing every refused override, by key (values are never shown)
+     */
+    static ProducerSettings of(String clientId, String bootstrapServers, Map<String, String> producer, String where)
+            throws SinkException {
         List<String> problems = new ArrayList<>();
-        if (config.bootstrapServers() == null || config.bootstrapServers().isBlank()) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
             problems.add("bootstrapServers is required");
         }
-        Map<String, String> overrides = new TreeMap<>(config.producer());
+        Map<String, String> overrides = new TreeMap<>(producer);
         overrides.forEach((key, value) -> {
             String problem = refusal(key, value.strip());
             if (problem != null) {
@@ -63,27 +76,27 @@ final class ProducerSettings {
             throw new SinkException(where + ": " + String.join("; ", problems));
         }
 
-        Map<String, Object> producer = new LinkedHashMap<>();
-        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        producer.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        producer.put(ProducerConfig.ACKS_CONFIG, "all");
-        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        settings.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         // Five is the most the idempotent producer allows while still keeping each partition in order.
-        producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        settings.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         // write() ends with flush(), which sends regardless of linger; a short linger lets the records of a large
         // batch fill fuller requests while they are still being handed to the producer.
-        producer.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         // JSON compresses well and lz4 is cheap on the CPU; lz4-java ships with kafka-clients.
-        producer.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // Bounds how long one write can wait for an acknowledgement before the event is reported as retriable.
-        producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
-        producer.putAll(overrides);
+        settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+        settings.putAll(overrides);
 
         Map<String, Object> admin = new LinkedHashMap<>();
         Set<String> adminKeys = AdminClientConfig.configNames();
-        producer.forEach((key, value) -> {
+        settings.forEach((key, value) -> {
             if (adminKeys.contains(key)) {
                 admin.put(key, value);
             }
@@ -98,7 +111,7 @@ final class ProducerSettings {
         // Longest first, so a secret containing another is masked whole.
         secrets.sort((a, b) -> Integer.compare(b.length(), a.length()));
 
-        return new ProducerSettings(Collections.unmodifiableMap(producer), Collections.unmodifiableMap(admin),
+        return new ProducerSettings(Collections.unmodifiableMap(settings), Collections.unmodifiableMap(admin),
                 Collections.unmodifiableSet(new TreeSet<>(overrides.keySet())), List.copyOf(secrets));
     }
 
@@ -110,6 +123,29 @@ final class ProducerSettings {
     /** The subset an admin client understands (connection and security), for the reachability check. */
     Map<String, Object> admin() {
         return admin;
+    }
+
+    /**
+     * Settings for a consumer of the same cluster (connection and security from these settings) that reads whole
+     * records as bytes, commits only by hand, starts at the earliest record where its group has committed nothing,
+     * and never creates topics. Holds secrets: never log or print it.
+     */
+    Map<String, Object> consumer(String groupId) {
+        Map<String, Object> consumer = new LinkedHashMap<>();
+        Set<String> consumerKeys = ConsumerConfig.configNames();
+        producer.forEach((key, value) -> {
+            if (consumerKeys.contains(key)) {
+                consumer.put(key, value);
+            }
+        });
+        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, producer.get(ProducerConfig.CLIENT_ID_CONFIG) + "-reader");
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        return Collections.unmodifiableMap(consumer);
     }
 
     /** Keys of the settings the config gave, sorted: safe to show. */
