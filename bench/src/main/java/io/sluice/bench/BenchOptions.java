@@ -27,7 +27,7 @@ import java.util.function.Function;
  * @param transactionRows  rows per transaction of the writer; {@code bench.txRows}, default 1000
  * @param kafkaPartitions  partitions of the topic; {@code bench.kafkaPartitions}, default 1
  * @param pollInterval     how often the sinks are asked how far they are in throughput runs;
- *                         {@code bench.pollMillis}, default 5
+ *                         {@code bench.pollMillis}, default 10
  * @param probeInterval    how often Elasticsearch and Redis are asked for sampled rows in latency runs;
  *                         {@code bench.probeMillis}, default 5
  * @param stallTimeout     a run fails when no sink makes progress for this long; {@code bench.stallSeconds},
@@ -74,7 +74,7 @@ public record BenchOptions(int rows, int repeats, List<SinkSet> sinkSets, List<M
                 warmupRows,
                 in.count("txRows", 1000, 1),
                 in.count("kafkaPartitions", 1, 1),
-                Duration.ofMillis(in.count("pollMillis", 5, 1)),
+                Duration.ofMillis(in.count("pollMillis", 10, 1)),
                 Duration.ofMillis(in.count("probeMillis", 5, 1)),
                 Duration.ofSeconds(in.count("stallSeconds", 120, 1)),
                 words(in.text("sluiceJvmArgs", "")),

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -90,18 +91,20 @@ public final class BenchDatabase {
     }
 
     /**
-     * Waits until a client streams from replication slot {@code slot} ({@code pg_replication_slots.active}): Sluice
-     * has created it, finished any snapshot and started streaming.
+     * Waits until a client streams from replication slot {@code slot}: the WAL sender holding the slot has started
+     * replication ({@code pg_stat_replication.state} is {@code catchup} or {@code streaming}). A slot is already in
+     * use while the snapshot that follows its creation runs (the sender's state is {@code startup} then), and rows
+     * written meanwhile could reach the sinks twice, as snapshot reads and as inserts.
      */
-    public void awaitSlotActive(String slot, Duration timeout, SluiceChild sluice) throws InterruptedException {
+    public void awaitStreaming(String slot, Duration timeout, SluiceChild sluice) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection connection = postgres.connect(LocalPostgres.SUPERUSER);
-                PreparedStatement active = connection.prepareStatement(
-                        "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-            active.setString(1, slot);
+                PreparedStatement streaming = connection.prepareStatement("SELECT r.state FROM pg_replication_slots s"
+                        + " JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = ?")) {
+            streaming.setString(1, slot);
             while (true) {
-                try (ResultSet result = active.executeQuery()) {
-                    if (result.next() && result.getBoolean(1)) {
+                try (ResultSet result = streaming.executeQuery()) {
+                    if (result.next() && List.of("catchup", "streaming").contains(result.getString(1))) {
                         return;
                     }
                 }

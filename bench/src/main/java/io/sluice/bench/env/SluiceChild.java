@@ -134,10 +134,15 @@ public final class SluiceChild implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills Sluice if it still runs (after a failed run); a measured run stops it with {@link #stop}. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
-            process.destroyForcibly().waitFor();
+            try {
+                process.destroyForcibly().waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

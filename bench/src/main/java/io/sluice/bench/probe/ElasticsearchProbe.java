@@ -56,15 +56,17 @@ public final class ElasticsearchProbe implements SinkProbe {
     }
 
     @Override
-    public String discrepancy(Target target) {
+    public Check check(Target target) {
         long operations = progress();
         send("POST", "/" + index + "/_refresh", null);
         long documents = json(send("GET", "/" + index + "/_count", null)).path("count").asLong(-1);
-        if (operations != target.events() || documents != target.rows()) {
-            return "Elasticsearch index " + index + " applied " + operations + " operations and holds " + documents
-                    + " documents, expected " + target.events() + " and " + target.rows();
+        if (operations < target.events() || documents != target.rows()) {
+            return Check.problem("Elasticsearch index " + index + " applied " + operations + " operations and holds "
+                    + documents + " documents, expected " + target.events() + " and " + target.rows());
         }
-        return null;
+        return operations == target.events() ? Check.OK : Check.note("Elasticsearch index " + index + " applied "
+                + (operations - target.events()) + " operations more than the " + target.events()
+                + " events written");
     }
 
     /**

@@ -4,6 +4,7 @@ import io.sluice.bench.Sink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -26,6 +27,8 @@ public final class KafkaProbe implements SinkProbe {
         this.topic = topic;
         this.consumer = consumer(bootstrapServers);
         this.partitions = partitions(consumer, topic);
+        // Assigned, so that the consumer keeps the end offsets it fetches instead of warning about them.
+        consumer.assign(partitions);
     }
 
     static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
@@ -58,14 +61,18 @@ public final class KafkaProbe implements SinkProbe {
     }
 
     @Override
-    public String discrepancy(Target target) {
+    public Check check(Target target) {
         long records = progress();
-        return records == target.events() ? null
-                : "Kafka topic " + topic + " holds " + records + " records, expected " + target.events();
+        if (records < target.events()) {
+            return Check.problem("Kafka topic " + topic + " holds " + records + " records, expected "
+                    + target.events());
+        }
+        return records == target.events() ? Check.OK : Check.note("Kafka topic " + topic + " holds "
+                + (records - target.events()) + " records more than the " + target.events() + " events written");
     }
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
 }

@@ -119,16 +119,9 @@ public final class Probes implements AutoCloseable {
         }
     }
 
-    /** After a run: every sink's discrepancy from the target, joined, or {@code null} when they hold exactly it. */
-    public String discrepancies(Target target) {
-        List<String> found = new ArrayList<>();
-        for (SinkProbe probe : probes) {
-            String discrepancy = probe.discrepancy(target);
-            if (discrepancy != null) {
-                found.add(discrepancy);
-            }
-        }
-        return found.isEmpty() ? null : String.join("; ", found);
+    /** After a run: every sink checked against the target (see {@link SinkProbe#check}). */
+    public Check check(Target target) {
+        return Check.all(probes.stream().map(probe -> probe.check(target)).toList());
     }
 
     @Override

@@ -57,16 +57,17 @@ public final class RedisProbe implements SinkProbe {
     }
 
     @Override
-    public String discrepancy(Target target) {
+    public Check check(Target target) {
         long keys = client.dbSize();
         long expected = 2 * target.rows() + OTHER_KEYS;
         if (keys != expected) {
-            return "Redis holds " + keys + " keys, expected " + expected + " (" + target.rows() + " rows)";
+            return Check.problem("Redis holds " + keys + " keys, expected " + expected + " (" + target.rows()
+                    + " rows)");
         }
         if (target.hasMarker() && !reached(target)) {
-            return "Redis row " + names.redisKey(target.markerId()) + " does not show the last change";
+            return Check.problem("Redis row " + names.redisKey(target.markerId()) + " does not show the last change");
         }
-        return null;
+        return Check.OK;
     }
 
     /** Which of the rows' keys exist. */

@@ -17,10 +17,10 @@ public interface SinkProbe extends AutoCloseable {
     boolean reached(Target target);
 
     /**
-     * After a run, why the sink does not hold exactly the target (lost or duplicated events), or {@code null}. Not
-     * timed, may be slow (e.g. an index refresh).
+     * After a run, whether the sink holds exactly the target: missing events are a problem, events applied more than
+     * once a note. Not timed, may be slow (e.g. an index refresh).
      */
-    String discrepancy(Target target);
+    Check check(Target target);
 
     @Override
     void close();

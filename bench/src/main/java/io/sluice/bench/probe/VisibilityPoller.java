@@ -13,8 +13,14 @@ import java.util.function.Function;
  * A thread that asks one sink, every {@code interval}, which sampled rows it holds that it was not yet seen holding,
  * and records the time of the answer. The recorded time is late by at most the interval plus the request's round
  * trip, and never early.
+ *
+ * <p>Each question covers at most the {@value #MAX_IDS_PER_POLL} oldest rows not yet seen: rows arrive in commit
+ * order, so newer ones are rarely there before older ones, and a Sluice that falls behind is not buried under
+ * ever larger requests from the poller on top of its backlog.
  */
 public final class VisibilityPoller implements AutoCloseable {
+    static final int MAX_IDS_PER_POLL = 100;
+
     private final Thread thread;
     private volatile boolean running = true;
     private volatile RuntimeException failure;
@@ -36,9 +42,10 @@ public final class VisibilityPoller implements AutoCloseable {
                 cursor += added.size();
                 pending.addAll(added);
                 if (!pending.isEmpty()) {
-                    Set<Long> seen = visible.apply(pending.stream().map(Watch::id).toList());
+                    List<Watch> asked = pending.subList(0, Math.min(pending.size(), MAX_IDS_PER_POLL));
+                    Set<Long> seen = visible.apply(asked.stream().map(Watch::id).toList());
                     long now = PacedInserter.nowMicros();
-                    for (Iterator<Watch> it = pending.iterator(); it.hasNext(); ) {
+                    for (Iterator<Watch> it = asked.iterator(); it.hasNext(); ) {
                         Watch watch = it.next();
                         if (seen.contains(watch.id())) {
                             watch.seen(slot, now);
@@ -64,9 +71,13 @@ public final class VisibilityPoller implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
         thread.interrupt();
-        thread.join(10_000);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

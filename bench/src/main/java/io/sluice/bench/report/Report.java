@@ -55,6 +55,11 @@ public final class Report {
         }
         section(out, latency);
 
+        List<String> notes = results.notes();
+        if (!notes.isEmpty()) {
+            out.append('\n').append("Notes:\n");
+            notes.forEach(note -> out.append("  ").append(note).append('\n'));
+        }
         List<String> problems = results.problems();
         if (!problems.isEmpty()) {
             out.append('\n').append("Runs left out of the figures above:\n");

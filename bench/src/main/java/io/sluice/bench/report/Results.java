@@ -112,6 +112,12 @@ public final class Results {
         return Collections.unmodifiableList(problems);
     }
 
+    /** Notes of valid runs (e.g. events a sink applied twice), one line each. */
+    public synchronized List<String> notes() {
+        return throughput.stream().filter(run -> run.ok() && run.note() != null)
+                .map(run -> run.mode() + " " + run.sinks() + " #" + run.repeat() + ": " + run.note()).toList();
+    }
+
     private static <T> Map<String, List<T>> groups(List<T> runs, Function<T, String> key) {
         Map<String, List<T>> groups = new LinkedHashMap<>();
         for (T run : runs) {

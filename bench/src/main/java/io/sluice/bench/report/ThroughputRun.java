@@ -15,15 +15,16 @@ package io.sluice.bench.report;
  * @param writerPerSecond streaming: the rate at which the load was written, the most streaming can show
  * @param drainSeconds    streaming: from the last write to the last event acknowledged
  * @param cost            what the Sluice process used
- * @param problem         why the run is not valid (it failed, or the sinks did not hold exactly what was written);
- *                        {@code null} for a good run
+ * @param problem         why the run is not valid (it failed, or a sink misses events); {@code null} for a good run
+ * @param note            something worth knowing that leaves the run valid, e.g. events a sink applied twice (a
+ *                        suffix replayed after a restart, as at-least-once delivery allows); {@code null} if none
  */
 public record ThroughputRun(String mode, String sinks, int repeat, long events, double seconds, double perSecond,
-        double startupSeconds, double writerPerSecond, double drainSeconds, Cost cost, String problem) {
+        double startupSeconds, double writerPerSecond, double drainSeconds, Cost cost, String problem, String note) {
 
     public static ThroughputRun failed(String mode, String sinks, int repeat, String problem) {
         return new ThroughputRun(mode, sinks, repeat, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Cost.UNKNOWN, problem);
+                Cost.UNKNOWN, problem, null);
     }
 
     public boolean ok() {

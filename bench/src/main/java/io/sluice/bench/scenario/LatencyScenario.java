@@ -9,6 +9,7 @@ import io.sluice.bench.load.PacedInserter;
 import io.sluice.bench.probe.ElasticsearchProbe;
 import io.sluice.bench.probe.KafkaLatencyObserver;
 import io.sluice.bench.probe.RedisProbe;
+import io.sluice.bench.probe.SinkProbe;
 import io.sluice.bench.probe.VisibilityPoller;
 import io.sluice.bench.probe.WatchedRows;
 import io.sluice.bench.probe.WatchedRows.Watch;
@@ -16,6 +17,7 @@ import io.sluice.bench.report.LatencyRun;
 import io.sluice.bench.report.Percentiles;
 import io.sluice.bench.report.Spread;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -119,11 +121,11 @@ public final class LatencyScenario {
     private static final class Observers implements AutoCloseable {
         private KafkaLatencyObserver kafka;
         private final List<VisibilityPoller> pollers = new ArrayList<>();
-        private final List<AutoCloseable> resources = new ArrayList<>();
+        private final List<SinkProbe> probes = new ArrayList<>();
         private boolean closed;
 
         static Observers start(Servers servers, SluiceRun run, List<Sink> sinks, WatchedRows watched,
-                java.time.Duration interval) {
+                Duration interval) {
             Observers observers = new Observers();
             try {
                 for (int slot = 0; slot < sinks.size(); slot++) {
@@ -131,34 +133,24 @@ public final class LatencyScenario {
                     if (sink == Sink.KAFKA) {
                         observers.kafka = new KafkaLatencyObserver(servers.kafka().bootstrapServers(),
                                 run.names().topic(), watched, slot);
-                        observers.resources.add(observers.kafka);
                     } else if (sink == Sink.ELASTICSEARCH) {
                         ElasticsearchProbe probe = new ElasticsearchProbe(servers.elasticsearch().url(),
                                 run.names().index());
-                        observers.resources.add(probe);
-                        observers.add(new VisibilityPoller("elasticsearch", watched, slot, probe::visible, interval));
+                        observers.probes.add(probe);
+                        observers.pollers.add(new VisibilityPoller("elasticsearch", watched, slot, probe::visible,
+                                interval));
                     } else {
                         RedisProbe probe = new RedisProbe(servers.redis().host(), servers.redis().port(),
                                 run.names());
-                        observers.resources.add(probe);
-                        observers.add(new VisibilityPoller("redis", watched, slot, probe::visible, interval));
+                        observers.probes.add(probe);
+                        observers.pollers.add(new VisibilityPoller("redis", watched, slot, probe::visible, interval));
                     }
                 }
             } catch (RuntimeException e) {
-                try {
-                    observers.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
+                observers.close();
                 throw e;
             }
             return observers;
-        }
-
-        private void add(VisibilityPoller poller) {
-            pollers.add(poller);
-            // Pollers stop before the probes they use are closed.
-            resources.add(0, poller);
         }
 
         void requireHealthy() {
@@ -168,15 +160,18 @@ public final class LatencyScenario {
             pollers.forEach(VisibilityPoller::requireHealthy);
         }
 
+        /** Stops the threads, then closes the probes they used; idempotent. */
         @Override
-        public void close() throws Exception {
+        public void close() {
             if (closed) {
                 return;
             }
             closed = true;
-            for (AutoCloseable resource : resources) {
-                resource.close();
+            pollers.forEach(VisibilityPoller::close);
+            if (kafka != null) {
+                kafka.close();
             }
+            probes.forEach(SinkProbe::close);
         }
     }
 }

@@ -73,7 +73,7 @@ final class SluiceRun implements AutoCloseable {
 
     /** Waits until Sluice streams from its slot (it created the slot and finished any snapshot). */
     void awaitStreaming(SluiceChild sluice) throws InterruptedException {
-        context.database().awaitSlotActive(SluiceConfigFile.SLOT, RunContext.STARTUP_TIMEOUT, sluice);
+        context.database().awaitStreaming(SluiceConfigFile.SLOT, RunContext.STARTUP_TIMEOUT, sluice);
     }
 
     /** Polls the sinks (see {@link Probes#await}) at the options' interval until they hold the target. */
@@ -99,7 +99,7 @@ final class SluiceRun implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (SluiceChild child : started) {
             child.close();
         }

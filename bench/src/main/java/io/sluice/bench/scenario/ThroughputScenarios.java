@@ -4,6 +4,7 @@ import io.sluice.bench.BenchOptions;
 import io.sluice.bench.SinkSet;
 import io.sluice.bench.env.SluiceChild;
 import io.sluice.bench.load.Workload;
+import io.sluice.bench.probe.Check;
 import io.sluice.bench.probe.Probes.Arrival;
 import io.sluice.bench.probe.Target;
 import io.sluice.bench.report.ThroughputRun;
@@ -61,11 +62,11 @@ public final class ThroughputScenarios {
             Arrival arrival = run.await(target, baseline, sluice, () -> { });
             long cpu = sluice.cpuMicros() - cpuBefore;
             sluice.recordPeaks();
-            String problem = finish(run, sluice, target);
+            Check check = finish(run, sluice, target);
             double seconds = seconds(arrival.doneNanos() - start);
             return new ThroughputRun("streaming", sinks.label(), repeat, measured, seconds, measured / seconds,
                     Double.NaN, measured / seconds(written - start), seconds(arrival.doneNanos() - written),
-                    sluice.cost(cpu, measured), problem);
+                    sluice.cost(cpu, measured), check.problem(), check.note());
         }
     }
 
@@ -122,23 +123,19 @@ public final class ThroughputScenarios {
         Arrival arrival = run.await(target, baseline, sluice, () -> cpuAtFirst.set(sluice.cpuMicros()));
         long cpu = sluice.cpuMicros() - cpuAtFirst.get();
         sluice.recordPeaks();
-        String problem = finish(run, sluice, target);
+        Check check = finish(run, sluice, target);
         double seconds = seconds(arrival.doneNanos() - arrival.firstNanos());
         return new ThroughputRun(mode, sinks.label(), repeat, measured, seconds, measured / seconds,
                 seconds(arrival.firstNanos() - launched), Double.NaN, Double.NaN, sluice.cost(cpu, measured),
-                problem);
+                check.problem(), check.note());
     }
 
-    /** Checks the sinks hold exactly the target and stops Sluice; returns what is wrong, or {@code null}. */
-    private static String finish(SluiceRun run, SluiceChild sluice, Target target) throws InterruptedException {
-        String discrepancy = run.probes().discrepancies(target);
+    /** Checks what the sinks hold against the target and stops Sluice. */
+    private static Check finish(SluiceRun run, SluiceChild sluice, Target target) throws InterruptedException {
+        Check check = run.probes().check(target);
         int exit = sluice.stop();
-        String stop = exit == STOPPED_BY_SIGTERM ? null : "Sluice exited with code " + exit + " on SIGTERM; see "
-                + sluice.log();
-        if (discrepancy == null) {
-            return stop;
-        }
-        return stop == null ? discrepancy : discrepancy + "; " + stop;
+        return check.withProblem(exit == STOPPED_BY_SIGTERM ? null
+                : "Sluice exited with code " + exit + " on SIGTERM; see " + sluice.log());
     }
 
     private static double seconds(long nanos) {

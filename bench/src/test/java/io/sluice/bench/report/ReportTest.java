@@ -45,8 +45,22 @@ class ReportTest {
         assertThat(report).contains("streaming kafka #2: Sluice exited with code 1");
     }
 
+    @Test
+    void notesOfValidRunsAreListedAndTheRunCounts() {
+        Results results = new Results();
+        ThroughputRun replayed = throughput("backlog", 1, 40_000);
+        results.add(new ThroughputRun(replayed.mode(), replayed.sinks(), 1, replayed.events(), replayed.seconds(),
+                replayed.perSecond(), replayed.startupSeconds(), Double.NaN, Double.NaN, replayed.cost(), null,
+                "Kafka topic r2.public.orders holds 1 records more than the 400001 events written"));
+
+        String report = Report.render(List.of(), results);
+
+        assertThat(report).containsPattern("backlog +kafka +40,000 .* 1/1");
+        assertThat(report).contains("Notes:\n  backlog kafka #1: Kafka topic r2.public.orders holds 1 records more");
+    }
+
     private static ThroughputRun throughput(String mode, int repeat, double perSecond) {
         return new ThroughputRun(mode, "kafka", repeat, 400_001, 400_001 / perSecond, perSecond, 3.1, Double.NaN,
-                Double.NaN, new Cost(300L << 20, 100L << 20, 25.0), null);
+                Double.NaN, new Cost(300L << 20, 100L << 20, 25.0), null, null);
     }
 }
