@@ -1,6 +1,7 @@
 package io.sluice.bench.ceiling;
 
 import io.sluice.bench.env.BenchDatabase;
+import io.sluice.bench.report.CeilingRun;
 import io.sluice.it.support.LocalPostgres;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -26,7 +27,7 @@ public final class JdbcReplicationReader implements WalReader {
 
     @Override
     public String kind() {
-        return "wal-drain pgjdbc";
+        return CeilingRun.DRAIN_JDBC;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sluice.bench.ceiling;
 
 import io.sluice.bench.env.BenchDatabase;
+import io.sluice.bench.report.CeilingRun;
 import io.sluice.engine.event.Lsn;
 import io.sluice.it.support.Executables;
 import io.sluice.it.support.LocalPostgres;
@@ -49,7 +50,7 @@ public final class RecvLogicalReader implements WalReader {
 
     @Override
     public String kind() {
-        return "wal-drain pg_recvlogical";
+        return CeilingRun.DRAIN_RECVLOGICAL;
     }
 
     @Override

@@ -72,10 +72,6 @@ public final class SluiceChild implements AutoCloseable {
         }
     }
 
-    public String name() {
-        return name;
-    }
-
     public Path log() {
         return log;
     }

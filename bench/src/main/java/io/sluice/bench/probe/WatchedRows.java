@@ -91,8 +91,4 @@ public final class WatchedRows {
     public List<Watch> all() {
         return from(0);
     }
-
-    public boolean allSeen() {
-        return all().stream().allMatch(Watch::seenByAll);
-    }
 }

@@ -50,10 +50,6 @@ final class SluiceRun implements AutoCloseable {
         return new SluiceRun(context, name, sinks, names, config, probes);
     }
 
-    String name() {
-        return name;
-    }
-
     RunNames names() {
         return names;
     }
