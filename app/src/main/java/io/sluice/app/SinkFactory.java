@@ -21,14 +21,24 @@ public final class SinkFactory {
     }
 
     public static List<SinkBinding> create(PipelineConfig pipeline) {
-        Map<String, Integer> seen = new HashMap<>();
+        List<String> names = names(pipeline);
         List<SinkBinding> bindings = new ArrayList<>();
-        for (SinkConfig config : pipeline.sinks()) {
-            int n = seen.merge(config.kind(), 1, Integer::sum);
-            String name = n == 1 ? config.kind() : config.kind() + "#" + n;
-            bindings.add(new SinkBinding(name, create(pipeline.name(), config), config.onFailure()));
+        for (int i = 0; i < names.size(); i++) {
+            SinkConfig config = pipeline.sinks().get(i);
+            bindings.add(new SinkBinding(names.get(i), create(pipeline.name(), config), config.onFailure()));
         }
         return bindings;
+    }
+
+    /** The name of each sink of the pipeline, in order: its kind, numbered from the second of a kind on. */
+    public static List<String> names(PipelineConfig pipeline) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> names = new ArrayList<>();
+        for (SinkConfig config : pipeline.sinks()) {
+            int n = seen.merge(config.kind(), 1, Integer::sum);
+            names.add(n == 1 ? config.kind() : config.kind() + "#" + n);
+        }
+        return names;
     }
 
     private static Sink create(String pipeline, SinkConfig config) {
