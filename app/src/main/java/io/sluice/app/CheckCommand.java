@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import ch.qos.logback.classic.Level;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,6 +62,7 @@ final class CheckCommand implements Callable<Integer> {
         if (selected.isEmpty()) {
             return Main.EXIT_USAGE;
         }
+        quietClients();
         CheckReport report = new CheckReport(selected.get().stream().map(PipelineConfig::name).toList(),
                 ConfigSecrets.of(loaded.get()));
         Map<String, List<Finding>> byPipeline = new LinkedHashMap<>();
@@ -93,5 +96,20 @@ final class CheckCommand implements Callable<Integer> {
         }
         out.flush();
         return CheckReport.hasErrors(all) ? Main.EXIT_CHECK_FAILED : Main.EXIT_OK;
+    }
+
+    /**
+     * The check reports an unreachable server once, in its own words; the client libraries' warnings while they
+     * retry would repeat it many times over. With {@code -Dsluice.log.level} set, they show as usual.
+     */
+    private static void quietClients() {
+        if (System.getProperty("sluice.log.level") != null) {
+            return;
+        }
+        for (String library : List.of("org.apache.kafka", "org.elasticsearch.client", "redis.clients")) {
+            if (LoggerFactory.getLogger(library) instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(Level.ERROR);
+            }
+        }
     }
 }

@@ -77,9 +77,16 @@ public final class KafkaOffsetStoreCheck implements ServerCheck {
                 validateCreation(admin, findings);
             }
         } catch (TimeoutException e) {
-            findings.error("cannot reach the Kafka cluster: no answer within " + settings.timeout().toMillis()
-                    + " ms", "check offsets.kafka.bootstrap-servers and that the brokers run and are reachable");
-        } catch (ExecutionException | KafkaException e) {
+            unreachable(findings);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // The client's own deadline (default.api.timeout.ms) may end the wait first.
+                unreachable(findings);
+            } else {
+                findings.error("cannot use the Kafka cluster: " + KafkaStoreErrors.explain(e, settings::redact),
+                        "check offsets.kafka (bootstrap-servers, client)");
+            }
+        } catch (KafkaException e) {
             findings.error("cannot use the Kafka cluster: " + KafkaStoreErrors.explain(e, settings::redact),
                     "check offsets.kafka (bootstrap-servers, client)");
         } finally {
@@ -87,6 +94,11 @@ public final class KafkaOffsetStoreCheck implements ServerCheck {
             admin.close(Duration.ZERO);
         }
         return findings.list();
+    }
+
+    private void unreachable(Findings findings) {
+        findings.error("cannot reach the Kafka cluster: no answer within " + settings.timeout().toMillis() + " ms",
+                "check offsets.kafka.bootstrap-servers and that the brokers run and are reachable from here");
     }
 
     private void validateCreation(Admin admin, Findings findings) throws InterruptedException, TimeoutException {

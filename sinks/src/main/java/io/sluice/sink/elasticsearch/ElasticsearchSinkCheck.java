@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
 
 /**
@@ -174,23 +175,31 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
             };
             findings.error((status == 401 ? "Elasticsearch refused the credentials: "
                     : status == 403 ? "the user may not read the cluster's health: " : "cannot reach Elasticsearch: ")
-                    + ElasticsearchSink.explainRequest(e), fix);
+                    + describe(e), fix);
             return false;
         }
     }
 
     /**
-     * The user's privileges on every index (and alias) the sink writes; returns whether the cluster has security on.
+     * The user's privileges on every index the sink writes; returns whether the cluster has security on. Security
+     * off is read from the nodes' settings (Elasticsearch 8 turns it on unless {@code xpack.security.enabled} is set
+     * false), since the privileges API is then absent.
      */
     private boolean checkSecurity(RestClient rest, Map<String, RoutedTable> indices, Findings findings) {
         try {
-            JsonNode security = get(rest, "/_xpack?categories=features").path("features").path("security");
-            if (security.has("enabled") && !security.path("enabled").asBoolean()) {
-                findings.ok("security is disabled on the cluster: no credentials or privileges to check");
+            JsonNode nodes = get(rest, "/_nodes/settings?filter_path=nodes.*.settings.xpack.security.enabled")
+                    .path("nodes");
+            boolean allOff = nodes.size() > 0;
+            for (JsonNode node : nodes) {
+                allOff &= node.path("settings").path("xpack").path("security").path("enabled").asText().equals("false");
+            }
+            if (allOff) {
+                findings.ok("security is disabled on the cluster (xpack.security.enabled: false): no credentials or"
+                        + " privileges to check");
                 return false;
             }
         } catch (IOException e) {
-            // A distribution without X-Pack, or no right to ask: the privileges request below says more.
+            // No right to read node settings: the privileges request below says whether security answers.
         }
         if (indices.isEmpty()) {
             return true;
@@ -213,7 +222,7 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
         try {
             answer = send(rest, "POST", "/_security/user/_has_privileges", request.toString());
         } catch (IOException e) {
-            findings.skip("index privileges not checked: " + ElasticsearchSink.explainRequest(e));
+            findings.skip("index privileges not checked: the privileges API did not answer (" + describe(e) + ")");
             return true;
         }
         String user = answer.path("username").asText("?");
@@ -242,8 +251,7 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
             mappings = get(rest, "/" + encode(index) + "/_mapping");
         } catch (IOException e) {
             if (ElasticsearchSink.statusOf(e) != NOT_FOUND) {
-                findings.error("cannot read the mapping of index '" + index + "': "
-                        + ElasticsearchSink.explainRequest(e), null);
+                findings.error("cannot read the mapping of index '" + index + "': " + describe(e), null);
                 return;
             }
             findings.ok("index '" + index + "' does not exist yet; Sluice creates it");
@@ -321,6 +329,29 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
         } else if (problems == 0 && mapped > 0) {
             findings.ok(where + " take every column of " + shape.table() + " they map");
         }
+    }
+
+    /** A failed request in plain words: Elasticsearch's own reason when it sent one, else the network's. */
+    private static String describe(IOException e) {
+        if (ElasticsearchSink.statusOf(e) < 0) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        }
+        if (e instanceof ResponseException response && response.getResponse().getEntity() != null) {
+            try (InputStream in = response.getResponse().getEntity().getContent()) {
+                JsonNode error = JSON.readTree(in).path("error");
+                String reason = error.isTextual() ? error.asText() : error.path("reason").asText("");
+                if (!reason.isEmpty()) {
+                    return "HTTP " + ElasticsearchSink.statusOf(e) + ": " + reason;
+                }
+            } catch (IOException unreadable) {
+                // The status alone, then.
+            }
+        }
+        return ElasticsearchSink.explainRequest(e);
     }
 
     private static JsonNode get(RestClient rest, String path) throws IOException {

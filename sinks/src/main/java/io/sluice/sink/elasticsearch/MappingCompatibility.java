@@ -109,7 +109,8 @@ final class MappingCompatibility {
         if (KNOWN_SCALARS.contains(type)) {
             return refused(type);
         }
-        return Verdict.warn("Sluice cannot tell whether a " + type + " field takes " + kind.written());
+        return Verdict.warn("Sluice cannot tell whether " + article(type) + " " + type + " field takes "
+                + kind.written());
     }
 
     private static Verdict number(JsonKind kind, String type) {
@@ -134,7 +135,7 @@ final class MappingCompatibility {
             return kind == JsonKind.BIG_INTEGER ? Verdict.warn("integers beyond 2^53 are indexed rounded")
                     : Verdict.OK;
         }
-        return Verdict.warn("a " + type + " field indexes fewer digits than the column holds");
+        return Verdict.warn(article(type) + " " + type + " field indexes fewer digits than the column holds");
     }
 
     private static Verdict date(JsonKind kind, MappedField field) {
@@ -155,7 +156,11 @@ final class MappingCompatibility {
     }
 
     private static Verdict refused(String type) {
-        return Verdict.error("a " + type + " field refuses them");
+        return Verdict.error(article(type) + " " + type + " field refuses them");
+    }
+
+    private static String article(String type) {
+        return "aeiou".indexOf(type.charAt(0)) >= 0 ? "an" : "a";
     }
 
     /** The field type that takes a kind's values as they are, for fixes. */

@@ -162,17 +162,26 @@ public final class KafkaSinkCheck implements ServerCheck {
             findings.ok("cluster reachable: " + nodes.size() + " broker(s), cluster id " + clusterId);
             return Optional.of(nodes);
         } catch (TimeoutException e) {
-            findings.error("cannot reach the Kafka cluster: no broker answered within " + timeout.toMillis() + " ms",
-                    "check bootstrap-servers, that the brokers run and that their advertised listeners are"
-                            + " reachable from here");
+            unreachable(findings);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // The client's own deadline (default.api.timeout.ms) may end the wait first.
+                unreachable(findings);
+                return Optional.empty();
+            }
             findings.error("cannot use the Kafka cluster: " + KafkaErrors.explain(cause, settings::redact),
                     cause instanceof AuthenticationException
                             ? "check the sink's security settings (security.protocol, sasl.*, ssl.*) under producer"
                             : "check bootstrap-servers and the sink's producer settings");
         }
         return Optional.empty();
+    }
+
+    private void unreachable(Findings findings) {
+        findings.error("cannot reach the Kafka cluster: no broker answered within " + timeout.toMillis() + " ms",
+                "check bootstrap-servers, that the brokers run and that their advertised listeners are reachable"
+                        + " from here");
     }
 
     private void checkTopics(Admin admin, ProducerSettings settings, Map<String, TableId> topics,

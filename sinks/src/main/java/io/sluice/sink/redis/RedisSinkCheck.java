@@ -190,7 +190,8 @@ public final class RedisSinkCheck implements ServerCheck {
             return;
         }
         List<List<String>> commands = commands(samples);
-        Set<String> denied = new LinkedHashSet<>();
+        // Redis's reason for each refusal (it names the command or key refused), with the commands it refused.
+        Map<String, Set<String>> denied = new LinkedHashMap<>();
         for (List<String> command : commands) {
             List<String> args = new ArrayList<>();
             args.add("DRYRUN");
@@ -209,7 +210,8 @@ public final class RedisSinkCheck implements ServerCheck {
             String answer = reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
                     : String.valueOf(reply);
             if (!answer.equals("OK")) {
-                denied.add(answer + " (" + command.get(0) + " " + (command.size() > 1 ? command.get(1) : "") + ")");
+                String name = command.get(0).equals("SCRIPT") ? "SCRIPT LOAD" : command.get(0);
+                denied.computeIfAbsent(answer, reason -> new LinkedHashSet<>()).add(name);
             }
         }
         if (denied.isEmpty()) {
@@ -217,8 +219,12 @@ public final class RedisSinkCheck implements ServerCheck {
                     + " checked with ACL DRYRUN)");
             return;
         }
-        for (String reason : denied) {
-            findings.error("user '" + user + "' may not: " + reason, grant(user, samples));
+        String fix = grant(user, samples);
+        for (Map.Entry<String, Set<String>> refusal : denied.entrySet()) {
+            findings.error("user '" + user + "' is refused " + String.join(", ", refusal.getValue()) + ": "
+                    + refusal.getKey(), fix);
+            // One statement grants everything; repeating it on every line would only bury the messages.
+            fix = "the ACL SETUSER above";
         }
     }
 
