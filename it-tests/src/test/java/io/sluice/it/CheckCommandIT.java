@@ -225,6 +225,59 @@ class CheckCommandIT {
         assertThat(servers("broken")).isEqualTo(before);
     }
 
+    @Test
+    void existingSlotsAndPublicationsAreJudgedAsTheSourceWouldUseThem() throws Exception {
+        postgres.createDatabase("existing");
+        postgres.execute("existing",
+                "CREATE TABLE orders (id int PRIMARY KEY)",
+                "CREATE TABLE customers (id int PRIMARY KEY)",
+                "CREATE TABLE signals (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data text)",
+                "CREATE PUBLICATION reuse_pub FOR TABLE orders",
+                "CREATE PUBLICATION narrow_pub FOR TABLE orders",
+                "CREATE PUBLICATION everything_pub FOR ALL TABLES",
+                "SELECT pg_create_logical_replication_slot('reuse_slot', 'pgoutput')",
+                "SELECT pg_create_physical_replication_slot('physical_slot')");
+        String pipeline = """
+                  - name: %s
+                    source:
+                      postgres: {host: 127.0.0.1, port: %d, database: existing, user: postgres, password: unused,
+                                 slot: %s, publication: %s, publication-create: %s,
+                                 tables: [public.orders, public.customers]%s}
+                    sinks:
+                      - kafka: {bootstrap-servers: "%s", topic: "existing.{table}"}
+                    offsets:
+                      file: %s
+                """;
+        Path config = Files.writeString(dir.resolve("existing.yaml"), "pipelines:\n"
+                + pipeline.formatted("reuse", postgres.port(), "reuse_slot", "reuse_pub", "filtered",
+                        ", signal-table: public.signals", kafka.bootstrapServers(), dir.resolve("reuse.offsets"))
+                + pipeline.formatted("narrow", postgres.port(), "physical_slot", "narrow_pub", "never",
+                        ", signal-table: public.nosignals", kafka.bootstrapServers(), dir.resolve("narrow.offsets"))
+                + pipeline.formatted("everything", postgres.port(), "everything_slot", "everything_pub",
+                        "filtered", "", kafka.bootstrapServers(), dir.resolve("everything.offsets")));
+        Servers before = servers("existing");
+
+        Outcome outcome = SluiceProcess.run(Map.of(), 120, "check", "--config", config.toString());
+
+        assertThat(outcome.exitCode()).as(outcome.output()).isEqualTo(1);
+        assertThat(outcome.output())
+                .containsPattern("ok +reuse +postgres .*replication slot 'reuse_slot' exists \\(pgoutput, confirmed up"
+                        + " to [0-9A-F]+/[0-9A-F]+\\)")
+                .containsPattern("ok +reuse +postgres .*publication 'reuse_pub' exists; Sluice sets its tables to the"
+                        + " captured ones at start \\(it lacks public\\.customers, public\\.signals\\)")
+                .containsPattern("ok +reuse +postgres .*signal table public\\.signals exists")
+                .containsPattern("error +narrow +postgres .*replication slot 'physical_slot' is a physical slot")
+                .containsPattern("error +narrow +postgres .*publication 'narrow_pub' does not publish"
+                        + " public\\.customers, .* -- fix: ALTER PUBLICATION narrow_pub ADD TABLE public\\.customers")
+                .containsPattern("error +narrow +postgres .*signal table public\\.nosignals does not exist -- fix:"
+                        + " CREATE TABLE public\\.nosignals \\(id varchar\\(64\\) PRIMARY KEY")
+                .containsPattern("error +everything +postgres .*publication 'everything_pub' publishes all tables,"
+                        + " which publication-create: filtered refuses .* -- fix: set"
+                        + " source\\.postgres\\.publication-create: all-tables")
+                .doesNotContainPattern("(?m)^error +reuse ");
+        assertThat(servers("existing")).isEqualTo(before);
+    }
+
     /** The lines of findings: everything before the blank line ahead of the summary, without group separators. */
     private static List<String> findingLines(String output) {
         List<String> lines = new ArrayList<>();

@@ -90,18 +90,22 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
         try (connection) {
             RestClient rest = connection.rest();
             if (!checkCluster(rest, findings)) {
-                findings.skip("rights and indices not checked: no connection to the cluster");
+                findings.skip("privileges and indices not checked: no usable connection to the cluster");
                 return findings.list();
             }
-            boolean security = checkSecurity(rest, indices, findings);
+            boolean security = securityEnabled(rest, findings);
             if (tables.isEmpty()) {
                 findings.skip("indices not checked: the captured tables are unknown, as PostgreSQL could not be"
                         + " checked");
             }
+            Map<String, Boolean> existing = new LinkedHashMap<>();
             for (Map.Entry<String, RoutedTable> index : indices.entrySet()) {
-                checkIndex(rest, index.getKey(), index.getValue().shape(), definition, findings);
+                existing.put(index.getKey(),
+                        checkIndex(rest, index.getKey(), index.getValue().shape(), definition, findings));
             }
-            if (!security && (config.auth().isBasic() || config.auth().isApiKey())) {
+            if (security) {
+                checkPrivileges(rest, existing, findings);
+            } else if (config.auth().isBasic() || config.auth().isApiKey()) {
                 findings.ok("the configured credentials are not checked: the cluster does not ask for any");
             }
         } catch (IOException e) {
@@ -181,17 +185,18 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
     }
 
     /**
-     * The user's privileges on every index the sink writes; returns whether the cluster has security on. Security
-     * off is read from the nodes' settings (Elasticsearch 8 turns it on unless {@code xpack.security.enabled} is set
-     * false), since the privileges API is then absent.
+     * Whether the cluster asks for credentials and privileges. Security off is read from the nodes' settings
+     * (Elasticsearch 8 turns it on unless {@code xpack.security.enabled} is set false), since the privileges API is
+     * then absent.
      */
-    private boolean checkSecurity(RestClient rest, Map<String, RoutedTable> indices, Findings findings) {
+    private static boolean securityEnabled(RestClient rest, Findings findings) {
         try {
             JsonNode nodes = get(rest, "/_nodes/settings?filter_path=nodes.*.settings.xpack.security.enabled")
                     .path("nodes");
             boolean allOff = nodes.size() > 0;
             for (JsonNode node : nodes) {
-                allOff &= node.path("settings").path("xpack").path("security").path("enabled").asText().equals("false");
+                allOff &= node.path("settings").path("xpack").path("security").path("enabled").asText()
+                        .equals("false");
             }
             if (allOff) {
                 findings.ok("security is disabled on the cluster (xpack.security.enabled: false): no credentials or"
@@ -199,17 +204,30 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
                 return false;
             }
         } catch (IOException e) {
-            // No right to read node settings: the privileges request below says whether security answers.
+            // No right to read node settings: the privileges request says whether security answers.
         }
-        if (indices.isEmpty()) {
-            return true;
+        return true;
+    }
+
+    /**
+     * The user's privileges on every index the sink writes, asked with {@code _has_privileges}.
+     *
+     * @param existing whether each index exists ({@code null}: unknown); a missing one needs {@code create_index}
+     */
+    private void checkPrivileges(RestClient rest, Map<String, Boolean> existing, Findings findings) {
+        if (existing.isEmpty()) {
+            return;
         }
         ObjectNode request = JSON.createObjectNode();
         request.putArray("cluster").add("monitor");
         ArrayNode checks = request.putArray("index");
         Map<String, List<String>> needed = new LinkedHashMap<>();
-        for (String index : indices.keySet()) {
-            List<String> privileges = new ArrayList<>(List.of("read", "write", "view_index_metadata", "create_index"));
+        for (Map.Entry<String, Boolean> exists : existing.entrySet()) {
+            String index = exists.getKey();
+            List<String> privileges = new ArrayList<>(List.of("read", "write", "view_index_metadata"));
+            if (!Boolean.TRUE.equals(exists.getValue())) {
+                privileges.add("create_index");
+            }
             if (config.truncate() == TruncateAction.DELETE) {
                 privileges.add("maintenance");
             }
@@ -223,7 +241,7 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
             answer = send(rest, "POST", "/_security/user/_has_privileges", request.toString());
         } catch (IOException e) {
             findings.skip("index privileges not checked: the privileges API did not answer (" + describe(e) + ")");
-            return true;
+            return;
         }
         String user = answer.path("username").asText("?");
         boolean allGranted = true;
@@ -241,18 +259,23 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
         if (allGranted) {
             findings.ok("user '" + user + "' has every privilege the sink needs on " + needed.size() + " index(es)");
         }
-        return true;
     }
 
-    private void checkIndex(RestClient rest, String index, TableShape shape, IndexDefinition definition,
+    /** Checks an index's mapping; returns whether the index exists, {@code null} when that is unknown. */
+    private Boolean checkIndex(RestClient rest, String index, TableShape shape, IndexDefinition definition,
             Findings findings) {
         JsonNode mappings;
         try {
             mappings = get(rest, "/" + encode(index) + "/_mapping");
         } catch (IOException e) {
             if (ElasticsearchSink.statusOf(e) != NOT_FOUND) {
-                findings.error("cannot read the mapping of index '" + index + "': " + describe(e), null);
-                return;
+                if (ElasticsearchSink.statusOf(e) == 403) {
+                    // The privileges check names what the user lacks; saying it here too would pile it up.
+                    findings.skip("index '" + index + "' not checked: the user may not read its mapping");
+                } else {
+                    findings.error("cannot read the mapping of index '" + index + "': " + describe(e), null);
+                }
+                return null;
             }
             findings.ok("index '" + index + "' does not exist yet; Sluice creates it");
             if (definition != null) {
@@ -262,7 +285,7 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
                             shape, findings, false);
                 }
             }
-            return;
+            return false;
         }
         // An alias answers with the mapping of each index behind it.
         for (Iterator<Map.Entry<String, JsonNode>> it = mappings.fields(); it.hasNext(); ) {
@@ -272,6 +295,7 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
             compare(concrete.getKey(), name, IndexMapping.parse(concrete.getValue().path("mappings")), shape,
                     findings, true);
         }
+        return true;
     }
 
     /**
