@@ -211,8 +211,8 @@ class CheckCommandIT {
                         + " field refuses them -- fix: map 'status' as keyword in a new index and reindex")
                 .containsPattern("error +broken +elasticsearch .*field 'created' is mapped as integer, but column"
                         + " created \\(timestamp with time zone\\) of public\\.orders is written as UTC timestamps")
-                .containsPattern("error +broken +redis .*user 'cache' is refused EVALSHA, EVAL, HMGET, HSET, HINCRBY: .*"
-                        + "'sluice:broken:epoch' key -- fix: ACL SETUSER cache ~broken:orders:\\* ")
+                .containsPattern("error +broken +redis .*user 'cache' is refused EVALSHA, EVAL, HMGET, HSET,"
+                        + " HINCRBY: .*'sluice:broken:epoch' key -- fix: ACL SETUSER cache ~broken:orders:\\* ")
                 .containsPattern("error +broken +redis .*user 'cache' is refused EVALSHA, EVAL, TYPE, .*"
                         + "'broken:orders:check' key")
                 .contains("0 warnings")

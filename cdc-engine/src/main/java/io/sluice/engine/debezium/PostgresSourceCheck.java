@@ -198,8 +198,8 @@ public final class PostgresSourceCheck implements ServerCheck {
         }
         if (!fine.isEmpty()) {
             findings.ok((fine.size() == tables.size() ? "every captured table (" + fine.size() + ")"
-                    : fine.size() + " of " + tables.size() + " captured tables") + " has a primary key and is readable: "
-                    + listed(fine));
+                    : fine.size() + " of " + tables.size() + " captured tables")
+                    + " has a primary key and is readable: " + listed(fine));
         }
     }
 

@@ -38,11 +38,12 @@ import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
 
 /**
- * {@code sluice check} for an Elasticsearch sink: the templates and index definition as {@link ElasticsearchSink#open()}
- * checks them, the cluster reached with the sink's credentials and TLS, the user's privileges on each index (when
- * security is on), and each existing index's mapping against the columns of its table: a field whose type refuses
- * the values Sluice writes for the column is an error, as is a column a {@code dynamic: strict} index has no field
- * for. A missing index is fine (the sink creates it); its configured mappings are checked the same way. Reads only.
+ * {@code sluice check} for an Elasticsearch sink: the templates and index definition as
+ * {@link ElasticsearchSink#open()} checks them, the cluster reached with the sink's credentials and TLS, the user's
+ * privileges on each index (when security is on), and each existing index's mapping against the columns of its
+ * table: a field whose type refuses the values Sluice writes for the column is an error, as is a column a
+ * {@code dynamic: strict} index has no field for. A missing index is fine (the sink creates it); its configured
+ * mappings are checked the same way. Reads only.
  */
 public final class ElasticsearchSinkCheck implements ServerCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -147,7 +148,8 @@ public final class ElasticsearchSinkCheck implements ServerCheck {
                 if (other != null) {
                     findings.error("tables " + other.shape().table() + " and " + table + " both go to index '" + index
                             + "'; documents are keyed by primary key only, so their rows would overwrite each other",
-                            "give each table an index of its own (the sink's index or the transforms' index templates)");
+                            "give each table an index of its own (the sink's index or the transforms' index"
+                                    + " templates)");
                 }
             } catch (IllegalArgumentException e) {
                 findings.error(e.getMessage(), "correct the index template used for " + table);

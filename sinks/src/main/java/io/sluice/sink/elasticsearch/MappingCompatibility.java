@@ -146,7 +146,8 @@ final class MappingCompatibility {
         }
         if (kind == JsonKind.TIME) {
             return defaultFormat ? Verdict.error("a date field refuses times without a date unless its format"
-                    + " parses them") : Verdict.warn("its format '" + field.format() + "' must parse " + kind.written());
+                    + " parses them")
+                    : Verdict.warn("its format '" + field.format() + "' must parse " + kind.written());
         }
         if (INTEGERS.contains(kind)) {
             return defaultFormat ? Verdict.warn("numbers are read as milliseconds since 1970")

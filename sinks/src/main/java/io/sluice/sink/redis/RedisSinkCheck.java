@@ -136,7 +136,8 @@ public final class RedisSinkCheck implements ServerCheck {
         String info;
         try {
             info = client.info(section);
-        } catch (JedisDataException e) {
+        } catch (JedisException | UnsupportedOperationException e) {
+            // Not allowed to the user, or not routable in a cluster: the version is then unknown, and said so.
             return null;
         }
         return info == null ? null : info.lines().filter(line -> line.startsWith(field + ":"))
