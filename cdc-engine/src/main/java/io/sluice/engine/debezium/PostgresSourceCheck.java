@@ -256,13 +256,17 @@ public final class PostgresSourceCheck implements ServerCheck {
             throws SQLException {
         String name = source.publication();
         PublicationMode mode = source.publicationCreate();
-        // Debezium adds the signal table to its table filter, so to a filtered publication.
-        Set<String> needed = new LinkedHashSet<>();
-        tables.stream().filter(TableState::exists).forEach(t -> needed.add(t.name()));
+        // Debezium adds the signal table to its table filter, so to a filtered publication. Tables that do not exist
+        // are reported on their own and left out here.
+        Set<String> names = new LinkedHashSet<>();
+        tables.stream().filter(TableState::exists).forEach(t -> names.add(t.name()));
         if (source.signalTable() != null) {
-            needed.add(source.signalTable());
+            names.add(source.signalTable());
         }
-        List<TableState> states = PostgresCatalog.inspectTables(connection, List.copyOf(needed));
+        List<TableState> states = PostgresCatalog.inspectTables(connection, List.copyOf(names)).stream()
+                .filter(TableState::exists).toList();
+        Set<String> needed = new LinkedHashSet<>();
+        states.forEach(t -> needed.add(t.name()));
         Optional<Publication> found = publication(connection);
         String modeName = "publication-create: " + mode.yamlName();
         if (found.isEmpty()) {
