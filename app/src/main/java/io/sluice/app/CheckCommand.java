@@ -27,10 +27,10 @@ import picocli.CommandLine.Option;
  * changing anything, and prints one line per finding (docs/check.md).
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check every server a configuration names, without changing anything on them: the source"
-                + " (logical decoding, the role's rights, tables, publication, slot), every sink (reachable,"
-                + " credentials, topics, indices and their mappings, Redis rights) and the offset store.",
-            "Prints one line per finding (ok, skip, warn, error) and a summary."},
+        description = {"Check every server a configuration names, without changing anything on them.",
+            "Covers the source (logical decoding, the role's rights, tables, publication, slot), every sink"
+                + " (reachable, credentials, topics, indices and their mappings, Redis rights) and the offset store;"
+                + " prints one line per finding (ok, skip, warn, error) and a summary (docs/check.md)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:no error found (warnings allowed)",
