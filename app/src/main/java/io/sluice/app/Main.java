@@ -28,12 +28,13 @@ import picocli.CommandLine.Option;
 /** The {@code sluice} command line and the composition root: everything is wired here, through constructors. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Change data capture from PostgreSQL to Kafka, Elasticsearch and Redis.",
-        subcommands = {Main.Run.class, ValidateCommand.class, OffsetsCommand.class, DeadLettersCommand.class,
+        subcommands = {Main.Run.class, ValidateCommand.class, CheckCommand.class, OffsetsCommand.class,
+                DeadLettersCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every pipeline stopped by itself (e.g. an initial-only snapshot finished)",
-            "1:a pipeline failed while running",
+            "1:a pipeline failed while running; check: a server is not ready for a pipeline",
             "2:invalid command line or configuration",
             "3:a pipeline could not start (source or sink unreachable or unusable, replication slot missing or"
                     + " invalidated), or an offsets command refused (pipeline running, source unreachable)",
@@ -41,6 +42,8 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_PIPELINE_FAILED = 1;
+    /** {@code check} found at least one error. */
+    static final int EXIT_CHECK_FAILED = 1;
     static final int EXIT_USAGE = 2;
     static final int EXIT_START_FAILED = 3;
 

@@ -1,20 +1,15 @@
 package io.sluice.engine.debezium;
 
-import io.sluice.config.offsets.JdbcOffsetStoreConfig;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.source.PostgresSourceConfig;
-import io.sluice.config.transform.TableNames;
 import io.sluice.engine.PipelineException;
 import java.net.UnknownHostException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,6 +18,9 @@ import java.util.Set;
  * plain message instead of deep inside Debezium. Changes nothing on the server.
  */
 public final class PostgresPreflight {
+    static final String WAL_LEVEL_FIX = "ALTER SYSTEM SET wal_level = logical (or set it in postgresql.conf),"
+            + " then restart PostgreSQL";
+
     private PostgresPreflight() {
     }
 
@@ -35,22 +33,19 @@ public final class PostgresPreflight {
         String prefix = "pipeline '" + pipeline + "': ";
         String where = where(source);
         try (Connection connection = SourceConnections.open(pipeline, source, "preflight")) {
-            String walLevel = walLevel(connection);
+            String walLevel = PostgresCatalog.walLevel(connection);
             if (!"logical".equals(walLevel)) {
-                throw new PipelineException(prefix + where + ": wal_level is '" + walLevel
-                        + "', but change capture needs 'logical'. Set wal_level = logical in postgresql.conf"
-                        + " (or ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL");
+                throw new PipelineException(prefix + where + ": " + walLevelProblem(walLevel) + ". Fix: "
+                        + WAL_LEVEL_FIX);
             }
             List<String> tables;
             try {
-                tables = resolveTables(source, offsetsTable(offsets), () -> catalogTables(connection));
+                tables = PostgresCatalog.resolveTables(connection, source, offsets);
             } catch (IllegalArgumentException e) {
                 throw new PipelineException(prefix + source.address() + ": " + e.getMessage(), e);
             }
             if (tables.isEmpty()) {
-                throw new PipelineException(prefix + source.address() + ": the tables " + source.tables()
-                        + (source.excludeTables().isEmpty() ? "" : " without " + source.excludeTables())
-                        + " match no table; patterns are matched against the catalog at start-up");
+                throw new PipelineException(prefix + source.address() + ": " + noTablesMatch(source));
             }
             return new CapturedTables(tables,
                     inspectTables(connection, prefix + source.address() + ": ", tables));
@@ -59,102 +54,32 @@ public final class PostgresPreflight {
         }
     }
 
+    static String noTablesMatch(PostgresSourceConfig source) {
+        return "the tables " + source.tables()
+                + (source.excludeTables().isEmpty() ? "" : " without " + source.excludeTables())
+                + " match no table; patterns are matched against the catalog at start-up";
+    }
+
     /** Names the server and user for messages; never includes the password. */
     static String where(PostgresSourceConfig source) {
         return "PostgreSQL at " + source.address() + " as user '" + source.user() + "'";
     }
 
-    private static String walLevel(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SHOW wal_level")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    /** The tables of the source database, as {@code schema.table}. */
-    interface Catalog {
-        List<String> tables() throws SQLException;
-    }
-
-    /** The {@code schema.table} of the pipeline's offsets table when it lives in the source database, else null. */
-    static String offsetsTable(OffsetStoreConfig offsets) {
-        return offsets instanceof JdbcOffsetStoreConfig jdbc && jdbc.inSourceDatabase()
-                ? jdbc.schema() + "." + jdbc.table() : null;
-    }
-
     /**
-     * The source's table names and patterns, expanded against the catalog, without the excluded ones and without
-     * the pipeline's own offsets table: captured, every offset save would reach the sinks as a change, whose
-     * delivery saves the offset again.
-     *
-     * @param offsetsTable the pipeline's offsets table in the source database, or null
-     * @throws IllegalArgumentException when the offsets table is named explicitly
+     * @return the tables with {@code REPLICA IDENTITY FULL}
+     * @throws PipelineException listing every table that is missing or has no primary key
      */
-    static List<String> resolveTables(PostgresSourceConfig source, String offsetsTable, Catalog catalog)
-            throws SQLException {
-        List<String> tables = null;
-        Set<String> resolved = new LinkedHashSet<>();
-        for (String entry : source.tables()) {
-            if (!entry.contains("*")) {
-                if (entry.equals(offsetsTable)) {
-                    throw new IllegalArgumentException("table " + entry + " is this pipeline's offsets table"
-                            + " (offsets: jdbc); capturing it would send every offset save to the sinks as a change."
-                            + " Remove it from source.postgres.tables");
-                }
-                resolved.add(entry);
-                continue;
-            }
-            if (tables == null) {
-                tables = catalog.tables();
-            }
-            tables.stream().filter(TableNames.matcher(entry)).filter(table -> !table.equals(offsetsTable))
-                    .forEach(resolved::add);
-        }
-        for (String excluded : source.excludeTables()) {
-            resolved.removeIf(TableNames.matcher(excluded));
-        }
-        return List.copyOf(resolved);
-    }
-
-    /** Every ordinary and partitioned table outside PostgreSQL's own schemas, as {@code schema.table}, in name order. */
-    private static List<String> catalogTables(Connection connection) throws SQLException {
-        List<String> tables = new ArrayList<>();
-        String sql = "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
-                + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'"
-                + " ORDER BY 1";
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-            while (rs.next()) {
-                tables.add(rs.getString(1));
-            }
-        }
-        return tables;
-    }
-
     private static Set<String> inspectTables(Connection connection, String prefix, List<String> tables)
             throws SQLException, PipelineException {
         Set<String> fullIdentity = new HashSet<>();
         List<String> problems = new ArrayList<>();
-        String sql = "SELECT c.relreplident,"
-                + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)"
-                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relkind IN ('r', 'p') AND n.nspname = ? AND c.relname = ?";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (String table : tables) {
-                int dot = table.indexOf('.');
-                statement.setString(1, table.substring(0, dot));
-                statement.setString(2, table.substring(dot + 1));
-                try (ResultSet rs = statement.executeQuery()) {
-                    if (!rs.next()) {
-                        problems.add("table " + table + " does not exist (names are case-sensitive, as in the catalog)");
-                    } else if (!rs.getBoolean(2)) {
-                        problems.add("table " + table + " has no primary key; Sluice applies changes by primary key."
-                                + " Add one: ALTER TABLE " + table + " ADD PRIMARY KEY (...)");
-                    } else if ("f".equals(rs.getString(1))) {
-                        fullIdentity.add(table);
-                    }
-                }
+        for (PostgresCatalog.TableState table : PostgresCatalog.inspectTables(connection, tables)) {
+            if (!table.exists()) {
+                problems.add(missingTable(table.name()));
+            } else if (!table.primaryKey()) {
+                problems.add(noPrimaryKey(table.name()) + ". Add one: " + addPrimaryKey(table.name()));
+            } else if (table.fullIdentity()) {
+                fullIdentity.add(table.name());
             }
         }
         if (!problems.isEmpty()) {
@@ -163,58 +88,41 @@ public final class PostgresPreflight {
         return fullIdentity;
     }
 
+    static String missingTable(String table) {
+        return "table " + table + " does not exist (names are case-sensitive, as in the catalog)";
+    }
+
+    static String noPrimaryKey(String table) {
+        return "table " + table + " has no primary key; Sluice applies changes by primary key";
+    }
+
+    static String addPrimaryKey(String table) {
+        return "ALTER TABLE " + table + " ADD PRIMARY KEY (...)";
+    }
+
+    static String walLevelProblem(String walLevel) {
+        return "wal_level is '" + walLevel + "', but change capture needs 'logical'";
+    }
+
     /**
      * Checks that the signal table, when one is set, exists with the three text columns Debezium reads by position
      * (id as primary key, type, data) and that the source's user may read and insert into it: Debezium writes the
      * incremental snapshot's watermarks there.
      */
     public static void checkSignalTable(String pipeline, PostgresSourceConfig source) throws PipelineException {
-        String table = source.signalTable();
-        if (table == null) {
+        if (source.signalTable() == null) {
             return;
         }
-        String prefix = "pipeline '" + pipeline + "': " + source.address() + ": signal table " + table;
-        String create = "CREATE TABLE " + table + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL,"
-                + " data text)";
-        String sql = "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
-                + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary"
-                + "   AND i.indnatts = 1 AND i.indkey[0] = a.attnum),"
-                + " has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')"
-                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                + " WHERE c.relkind IN ('r', 'p') AND n.nspname = ? AND c.relname = ? ORDER BY a.attnum";
-        List<String> columns = new ArrayList<>();
-        boolean textColumns = true;
-        boolean idIsKey = false;
-        boolean mayWrite = false;
-        int dot = table.indexOf('.');
-        try (Connection connection = SourceConnections.open(pipeline, source, "preflight");
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, table.substring(0, dot));
-            statement.setString(2, table.substring(dot + 1));
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(rs.getString(1) + " " + rs.getString(2));
-                    textColumns &= rs.getString(2).startsWith("character varying") || rs.getString(2).equals("text");
-                    idIsKey |= columns.size() == 1 && rs.getBoolean(3);
-                    mayWrite = rs.getBoolean(4);
-                }
-            }
+        String prefix = "pipeline '" + pipeline + "': " + source.address() + ": ";
+        Optional<PostgresCatalog.Problem> problem;
+        try (Connection connection = SourceConnections.open(pipeline, source, "preflight")) {
+            problem = PostgresCatalog.signalTableProblem(connection, source);
         } catch (SQLException e) {
-            throw new PipelineException(prefix + ": cannot be checked: " + plainReason(e), e);
+            throw new PipelineException(prefix + "signal table " + source.signalTable() + " cannot be checked: "
+                    + plainReason(e), e);
         }
-        if (columns.isEmpty()) {
-            throw new PipelineException(prefix + " does not exist. Create it: " + create);
-        }
-        if (columns.size() != 3 || !textColumns || !idIsKey) {
-            throw new PipelineException(prefix + " has columns (" + String.join(", ", columns) + "), but Debezium"
-                    + " needs exactly three text columns, the first the primary key: id, type, data. Create it as: "
-                    + create);
-        }
-        if (!mayWrite) {
-            throw new PipelineException(prefix + ": user '" + source.user() + "' may not read and insert into it;"
-                    + " the incremental snapshot writes its watermarks there. GRANT SELECT, INSERT ON " + table
-                    + " TO " + source.user());
+        if (problem.isPresent()) {
+            throw new PipelineException(prefix + problem.get().message() + ". Fix: " + problem.get().fix());
         }
     }
 

@@ -78,25 +78,25 @@ public final class ReplicationSlotCheck {
             if (stored.isEmpty() || recreatesMissingSlotBySnapshot(source.snapshot())) {
                 return Optional.empty();
             }
-            return Optional.of(new UnusableSlotException(name, subject + " does not exist, but the pipeline has"
+            return Optional.of(new UnusableSlotException(name, subject, "does not exist, but the pipeline has"
                     + " stored offsets in " + store + " (resume at " + lsn(stored.get().resumeLsn()) + ")."
                     + " The slot was dropped, so the changes made since " + lsn(stored.get().resumeLsn())
                     + " are lost to Sluice: no slot holds them any more.", null, true, snapshotAgain));
         }
         if (!"logical".equals(slot.slotType())) {
-            return Optional.of(new UnusableSlotException(name, subject + " is a " + slot.slotType()
+            return Optional.of(new UnusableSlotException(name, subject, "is a " + slot.slotType()
                     + " slot; Sluice needs a logical slot of its own. Set source.postgres.slot to another name.",
                     null, false, null));
         }
         if (!source.database().equals(slot.database())) {
-            return Optional.of(new UnusableSlotException(name, subject + " belongs to database '" + slot.database()
+            return Optional.of(new UnusableSlotException(name, subject, "belongs to database '" + slot.database()
                     + "', not '" + source.database() + "' (a logical slot decodes one database). Set"
                     + " source.postgres.slot to a name of this pipeline's own, or drop that slot if nothing uses it"
                     + " (SELECT pg_drop_replication_slot('" + slot.name().replace("'", "''") + "') on database '"
                     + slot.database() + "').", null, false, null));
         }
         if (!ReplicationSlot.PLUGIN.equals(slot.plugin())) {
-            return Optional.of(new UnusableSlotException(name, subject + " uses the output plugin '"
+            return Optional.of(new UnusableSlotException(name, subject, "uses the output plugin '"
                     + slot.plugin() + "', but Sluice reads with '" + ReplicationSlot.PLUGIN + "'. Set"
                     + " source.postgres.slot to a name of this pipeline's own, or drop that slot if nothing uses it ("
                     + dropSql + ").", null, false, null));
@@ -107,7 +107,7 @@ public final class ReplicationSlotCheck {
                             + "'");
             String lost = stored.map(s -> " The changes made since " + lsn(s.resumeLsn())
                     + " (the stored offset) are lost to Sluice.").orElse("");
-            return Optional.of(new UnusableSlotException(name, subject + " was invalidated (" + why + "):"
+            return Optional.of(new UnusableSlotException(name, subject, "was invalidated (" + why + "):"
                     + " PostgreSQL removed WAL the slot still needed, usually because the slot retained more than"
                     + " max_slot_wal_keep_size while the pipeline was stopped or behind. It cannot stream any more."
                     + lost, dropSql, stored.isPresent(), snapshotAgain));

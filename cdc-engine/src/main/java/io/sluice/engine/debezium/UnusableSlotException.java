@@ -13,24 +13,42 @@ public final class UnusableSlotException extends PipelineException {
 
     private final String pipeline;
     private final String problem;
+    private final String detail;
     private final String dropSlotSql;
     private final boolean resetOffsets;
     private final String afterwards;
 
     /**
-     * @param problem      what is wrong, naming pipeline, slot and server
+     * @param subject      names pipeline, slot and server, e.g. {@code pipeline 'orders': replication slot 's' on ...}
+     * @param detail       what is wrong with it, as the rest of the sentence (e.g. {@code is a physical slot; ...})
      * @param dropSlotSql  the statement that drops the slot, when recovering needs it; else {@code null}
      * @param resetOffsets whether recovering needs the stored offsets cleared
      * @param afterwards   what to do or know once the steps are done
      */
-    UnusableSlotException(String pipeline, String problem, String dropSlotSql, boolean resetOffsets,
+    UnusableSlotException(String pipeline, String subject, String detail, String dropSlotSql, boolean resetOffsets,
             String afterwards) {
-        super(compose(pipeline, problem, dropSlotSql, resetOffsets, afterwards, CONFIG_PLACEHOLDER));
+        super(compose(pipeline, subject + " " + detail, dropSlotSql, resetOffsets, afterwards, CONFIG_PLACEHOLDER));
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-        this.problem = Objects.requireNonNull(problem, "problem");
+        this.problem = subject + " " + Objects.requireNonNull(detail, "detail");
+        this.detail = detail;
         this.dropSlotSql = dropSlotSql;
         this.resetOffsets = resetOffsets;
         this.afterwards = afterwards;
+    }
+
+    /** What is wrong with the slot, without the pipeline, slot and server the message starts with. */
+    public String detail() {
+        return detail;
+    }
+
+    /** The statement that drops the slot, when recovering needs it; else {@code null}. */
+    public String dropSlotSql() {
+        return dropSlotSql;
+    }
+
+    /** Whether recovering needs the stored offsets cleared (the command is {@link #resetCommand}). */
+    public boolean resetOffsets() {
+        return resetOffsets;
     }
 
     /** The message, with {@code configFile} in the recovery command. */

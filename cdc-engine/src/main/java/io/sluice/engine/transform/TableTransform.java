@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.config.transform.RowFilter;
 import io.sluice.config.transform.TableNames;
 import io.sluice.config.transform.TransformConfig;
+import io.sluice.engine.check.ColumnShape;
+import io.sluice.engine.check.JsonKind;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.event.Key;
 import io.sluice.engine.event.Op;
@@ -12,6 +14,7 @@ import io.sluice.engine.event.Row;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -114,6 +117,27 @@ final class TableTransform {
         Set<String> unchanged = op == Op.DELETE ? Set.of() : names(event.unchanged());
         return new ChangeEvent(event.table(), op, key(event.key()), before, after, unchanged, event.position(),
                 event.version());
+    }
+
+    /**
+     * The columns as this transform leaves them: kept ones, renamed, masked and hashed ones written as text. What
+     * {@link #apply} does to a row's values, done to its columns' descriptions.
+     */
+    List<ColumnShape> shape(List<ColumnShape> columns) {
+        List<ColumnShape> out = new ArrayList<>(columns.size());
+        for (ColumnShape column : columns) {
+            if (!kept(column.name())) {
+                continue;
+            }
+            String name = rename.getOrDefault(column.name(), column.name());
+            if (mask.contains(column.name()) || hash.contains(column.name())) {
+                out.add(new ColumnShape(name, "text (" + (mask.contains(column.name()) ? "masked " : "hashed ")
+                        + column.sourceType() + ")", JsonKind.TEXT, false));
+            } else {
+                out.add(new ColumnShape(name, column.sourceType(), column.kind(), column.array()));
+            }
+        }
+        return out;
     }
 
     /** A column's new value; an unchanged TOAST value is absent from the after image but may be in the before image. */

@@ -2,6 +2,7 @@ package io.sluice.engine.transform;
 
 import io.sluice.config.transform.TransformConfig;
 import io.sluice.engine.PipelineException;
+import io.sluice.engine.check.ColumnShape;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.event.TableId;
 import java.util.ArrayList;
@@ -54,6 +55,20 @@ public final class Transforms {
             }
         }
         return out;
+    }
+
+    /**
+     * The columns of a table's events as the sinks see them, after every transform of the table: for checking a
+     * target's schema before anything is written.
+     */
+    public List<ColumnShape> shape(String qualifiedTable, List<ColumnShape> columns) {
+        List<ColumnShape> shaped = columns;
+        for (TableTransform transform : transforms) {
+            if (transform.appliesTo(qualifiedTable)) {
+                shaped = transform.shape(shaped);
+            }
+        }
+        return shaped;
     }
 
     private List<TableTransform> forTable(ChangeEvent event) throws PipelineException {

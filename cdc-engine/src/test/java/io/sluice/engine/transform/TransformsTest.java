@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.sluice.config.Secret;
 import io.sluice.config.transform.TransformConfig;
 import io.sluice.engine.PipelineException;
+import io.sluice.engine.check.ColumnShape;
+import io.sluice.engine.check.JsonKind;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.event.Op;
 import io.sluice.engine.event.TableId;
@@ -43,6 +45,27 @@ class TransformsTest {
                 Map.entry("phone", TransformConfig.MASK),
                 Map.entry("state", "active"));
         assertThat(out.get(1)).isEqualTo(order);
+    }
+
+    @Test
+    void theColumnsSinksSeeAreShapedAsTheValuesAre() {
+        TransformConfig pii = new TransformConfig(List.of("public.cust*"), null, List.of("note"),
+                Map.of("status", "state"), List.of("phone"), List.of("email"), null, null, null, null, null);
+        List<ColumnShape> columns = List.of(
+                new ColumnShape("id", "bigint", JsonKind.BIG_INTEGER, false),
+                new ColumnShape("email", "text", JsonKind.TEXT, false),
+                new ColumnShape("phone", "text[]", JsonKind.TEXT, true),
+                new ColumnShape("status", "order_status", JsonKind.TEXT, false),
+                new ColumnShape("note", "text", JsonKind.TEXT, false));
+
+        Transforms transforms = Transforms.of("crm", List.of(pii));
+
+        assertThat(transforms.shape("public.customers", columns)).containsExactly(
+                new ColumnShape("id", "bigint", JsonKind.BIG_INTEGER, false),
+                new ColumnShape("email", "text (hashed text)", JsonKind.TEXT, false),
+                new ColumnShape("phone", "text (masked text[])", JsonKind.TEXT, false),
+                new ColumnShape("state", "order_status", JsonKind.TEXT, false));
+        assertThat(transforms.shape("public.orders", columns)).isEqualTo(columns);
     }
 
     @Test

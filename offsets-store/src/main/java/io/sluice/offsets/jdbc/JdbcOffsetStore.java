@@ -8,8 +8,6 @@ import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.offset.SourceOffsets;
 import io.sluice.offsets.OffsetDocument;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -39,20 +38,20 @@ public final class JdbcOffsetStore implements OffsetStore {
     /** Bounds a statement on a server that stopped answering without closing the connection. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration MAX_VALIDATION_TIMEOUT = Duration.ofSeconds(5);
-    private static final String SCHEMA_RESOURCE = "V1__offsets.sql";
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
-    private static final String UNDEFINED_COLUMN = "42703";
 
     private final JdbcStoreSettings settings;
     private final HikariDataSource pool;
     private final Clock clock;
+    private final OffsetsTable table;
     private final String qualifiedTable;
 
     private JdbcOffsetStore(JdbcStoreSettings settings, HikariDataSource pool, Clock clock) {
         this.settings = settings;
         this.pool = pool;
         this.clock = clock;
-        this.qualifiedTable = quote(settings.schema()) + "." + quote(settings.table());
+        this.table = new OffsetsTable(settings);
+        this.qualifiedTable = table.qualified();
     }
 
     /**
@@ -125,27 +124,16 @@ public final class JdbcOffsetStore implements OffsetStore {
     }
 
     private void requireSchema(Connection connection) throws SQLException, OffsetStoreException {
-        try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
-            query.setString(1, settings.schema());
-            try (ResultSet row = query.executeQuery()) {
-                if (!row.next()) {
-                    throw new OffsetStoreException("schema '" + settings.schema() + "' does not exist in "
-                            + settings.address() + ", so the offsets table " + settings.tableName()
-                            + " cannot be kept there; create it (CREATE SCHEMA " + quote(settings.schema())
-                            + ") or set offsets.jdbc.schema to an existing one");
-                }
-            }
+        if (!table.schemaExists(connection)) {
+            throw new OffsetStoreException("schema '" + settings.schema() + "' does not exist in "
+                    + settings.address() + ", so the offsets table " + settings.tableName()
+                    + " cannot be kept there; create it (CREATE SCHEMA " + OffsetsTable.quote(settings.schema())
+                    + ") or set offsets.jdbc.schema to an existing one");
         }
     }
 
     private boolean tableExists(Connection connection) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            query.setString(1, qualifiedTable);
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                return row.getBoolean(1);
-            }
-        }
+        return table.exists(connection);
     }
 
     private void createTable(Connection connection) throws SQLException, OffsetStoreException {
@@ -162,26 +150,9 @@ public final class JdbcOffsetStore implements OffsetStore {
     }
 
     private void requireRights(Connection connection) throws SQLException, OffsetStoreException {
-        StringBuilder missing = new StringBuilder();
-        try (PreparedStatement query = connection.prepareStatement("SELECT has_schema_privilege(?, 'USAGE'),"
-                + " has_table_privilege(?, 'SELECT'), has_table_privilege(?, 'INSERT'),"
-                + " has_table_privilege(?, 'UPDATE')")) {
-            query.setString(1, settings.schema());
-            query.setString(2, qualifiedTable);
-            query.setString(3, qualifiedTable);
-            query.setString(4, qualifiedTable);
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                String[] rights = {"USAGE on schema " + settings.schema(), "SELECT", "INSERT", "UPDATE"};
-                for (int i = 0; i < rights.length; i++) {
-                    if (!row.getBoolean(i + 1)) {
-                        missing.append(missing.length() == 0 ? "" : ", ").append(rights[i]);
-                    }
-                }
-            }
-        }
-        if (missing.length() > 0) {
-            throw new OffsetStoreException(lacksRights(connection, "it lacks " + missing));
+        List<String> missing = table.missingRights(connection);
+        if (!missing.isEmpty()) {
+            throw new OffsetStoreException(lacksRights(connection, "it lacks " + String.join(", ", missing)));
         }
     }
 
@@ -193,15 +164,10 @@ public final class JdbcOffsetStore implements OffsetStore {
     }
 
     private void requireColumns(Connection connection) throws SQLException, OffsetStoreException {
-        try (Statement statement = connection.createStatement()) {
-            statement.executeQuery("SELECT pipeline, offsets, saved_at FROM " + qualifiedTable + " WHERE false").close();
-        } catch (SQLException e) {
-            if (UNDEFINED_COLUMN.equals(e.getSQLState())) {
-                throw new OffsetStoreException("table " + settings.tableName() + " in " + settings.address()
-                        + " exists but is not a Sluice offsets table (" + SqlErrors.reason(e)
-                        + "); set offsets.jdbc.table to another name", e);
-            }
-            throw e;
+        if (!table.hasOffsetsColumns(connection)) {
+            throw new OffsetStoreException("table " + settings.tableName() + " in " + settings.address()
+                    + " exists but is not a Sluice offsets table (it lacks the columns pipeline, offsets and"
+                    + " saved_at); set offsets.jdbc.table to another name");
         }
     }
 
@@ -215,15 +181,7 @@ public final class JdbcOffsetStore implements OffsetStore {
     }
 
     private String tableDefinition() throws OffsetStoreException {
-        try (InputStream in = JdbcOffsetStore.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-            if (in == null) {
-                throw new OffsetStoreException("resource " + SCHEMA_RESOURCE + " is missing from Sluice's jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("{table}", qualifiedTable).strip();
-        } catch (IOException e) {
-            throw new OffsetStoreException("cannot read " + SCHEMA_RESOURCE + " from Sluice's jar", e);
-        }
+        return table.definition();
     }
 
     @Override
@@ -309,9 +267,5 @@ public final class JdbcOffsetStore implements OffsetStore {
     @Override
     public void close() {
         pool.close();
-    }
-
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

@@ -59,7 +59,7 @@ final class OffsetsTopic {
         }
     }
 
-    private static boolean exists(Admin admin, KafkaStoreSettings settings)
+    static boolean exists(Admin admin, KafkaStoreSettings settings)
             throws ExecutionException, TimeoutException, InterruptedException {
         try {
             admin.describeTopics(List.of(settings.topic())).allTopicNames().get(millis(settings), TimeUnit.MILLISECONDS);
@@ -74,12 +74,8 @@ final class OffsetsTopic {
 
     private static void create(Admin admin, KafkaStoreSettings settings)
             throws ExecutionException, TimeoutException, InterruptedException {
-        // One partition keeps every save of every pipeline in one ordered log; min.insync.replicas is left to the
-        // broker, as the cluster's operators chose it for their durability.
-        NewTopic topic = new NewTopic(settings.topic(), Optional.of(1), settings.replicationFactor())
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         try {
-            admin.createTopics(List.of(topic)).all().get(millis(settings), TimeUnit.MILLISECONDS);
+            admin.createTopics(List.of(newTopic(settings))).all().get(millis(settings), TimeUnit.MILLISECONDS);
             LOG.info("Created the compacted offsets topic {} on {}", settings.topic(), settings.bootstrapServers());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -89,23 +85,44 @@ final class OffsetsTopic {
         }
     }
 
+    /** The topic the store creates: one partition, compacted. */
+    static NewTopic newTopic(KafkaStoreSettings settings) {
+        // One partition keeps every save of every pipeline in one ordered log; min.insync.replicas is left to the
+        // broker, as the cluster's operators chose it for their durability.
+        return new NewTopic(settings.topic(), Optional.of(1), settings.replicationFactor())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
     private static void requireCompacted(Admin admin, KafkaStoreSettings settings, String store)
             throws ExecutionException, TimeoutException, InterruptedException, OffsetStoreException {
+        String value = cleanupPolicy(admin, settings);
+        if (!value.equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new OffsetStoreException(store + " exists but " + notCompacted(value) + ". Set cleanup.policy=compact"
+                    + " on it (" + compactCommand(settings) + ") or use another topic");
+        }
+    }
+
+    /** The existing topic's {@code cleanup.policy}; empty when it has none. */
+    static String cleanupPolicy(Admin admin, KafkaStoreSettings settings)
+            throws ExecutionException, TimeoutException, InterruptedException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, settings.topic());
         Config config = admin.describeConfigs(List.of(resource)).all()
                 .get(millis(settings), TimeUnit.MILLISECONDS).get(resource);
         ConfigEntry policy = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-        String value = policy == null || policy.value() == null ? "" : policy.value().strip();
-        if (!value.equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-            throw new OffsetStoreException(store + " exists but its cleanup.policy is '" + value + "', not 'compact':"
-                    + " Kafka would delete the offsets of a pipeline that is quiet for longer than the topic's"
-                    + " retention. Set cleanup.policy=compact on it (kafka-configs.sh --alter --entity-type topics"
-                    + " --entity-name " + settings.topic() + " --add-config cleanup.policy=compact)"
-                    + " or use another topic");
-        }
+        return policy == null || policy.value() == null ? "" : policy.value().strip();
     }
 
-    private static long millis(KafkaStoreSettings settings) {
+    static String notCompacted(String policy) {
+        return "its cleanup.policy is '" + policy + "', not 'compact': Kafka would delete the offsets of a pipeline"
+                + " that is quiet for longer than the topic's retention";
+    }
+
+    static String compactCommand(KafkaStoreSettings settings) {
+        return "kafka-configs.sh --bootstrap-server " + settings.bootstrapServers() + " --alter --entity-type topics"
+                + " --entity-name " + settings.topic() + " --add-config cleanup.policy=compact";
+    }
+
+    static long millis(KafkaStoreSettings settings) {
         return settings.timeout().toMillis();
     }
 }

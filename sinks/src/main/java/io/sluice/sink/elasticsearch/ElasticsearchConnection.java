@@ -71,6 +71,11 @@ final class ElasticsearchConnection implements AutoCloseable {
         return client;
     }
 
+    /** The low-level client under {@link #client()}, for requests read as plain JSON. */
+    RestClient rest() {
+        return rest;
+    }
+
     /** Fails every request in flight (they throw) and releases the client's threads. */
     @Override
     public void close() throws IOException {

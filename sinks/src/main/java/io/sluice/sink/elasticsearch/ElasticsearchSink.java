@@ -596,7 +596,7 @@ public final class ElasticsearchSink implements Sink {
         return new RetriableSinkException(where + ": " + what + ": " + explainRequest(e), e);
     }
 
-    private static int statusOf(Exception e) {
+    static int statusOf(Exception e) {
         if (e instanceof ElasticsearchException es) {
             return es.status();
         }
@@ -609,7 +609,7 @@ public final class ElasticsearchSink implements Sink {
         return -1;
     }
 
-    private static String explainRequest(Exception e) {
+    static String explainRequest(Exception e) {
         int status = statusOf(e);
         if (e instanceof ElasticsearchException es && es.error() != null) {
             return explain(status, es.error());

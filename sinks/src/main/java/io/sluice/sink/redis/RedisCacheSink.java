@@ -87,8 +87,8 @@ public final class RedisCacheSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCacheSink.class);
     private static final String WRITE_SCRIPT = resource("versioned-write.lua");
     private static final String MARKER_SCRIPT = resource("epoch-marker.lua");
-    private static final String WRITE_SHA = sha1(WRITE_SCRIPT);
-    private static final String MARKER_SHA = sha1(MARKER_SCRIPT);
+    static final String WRITE_SHA = sha1(WRITE_SCRIPT);
+    static final String MARKER_SHA = sha1(MARKER_SCRIPT);
     /** Keys asked for per SCAN call: large enough to cross an empty keyspace quickly, small enough to stay short. */
     private static final int SCAN_COUNT = 1000;
     private static final long APPLIED = 1;

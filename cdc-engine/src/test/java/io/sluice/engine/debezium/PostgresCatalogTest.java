@@ -11,7 +11,7 @@ import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class PostgresPreflightTest {
+class PostgresCatalogTest {
     private static final List<String> CATALOG = List.of("audit.log", "public.orders", "public.sluice_offsets",
             "public.sluice_signal");
     private static final JdbcOffsetStoreConfig IN_SOURCE = new JdbcOffsetStoreConfig(null, null, null, null, null);
@@ -22,12 +22,12 @@ class PostgresPreflightTest {
     }
 
     private static List<String> resolve(PostgresSourceConfig source, String offsetsTable) throws SQLException {
-        return PostgresPreflight.resolveTables(source, offsetsTable, () -> CATALOG);
+        return PostgresCatalog.resolveTables(source, offsetsTable, () -> CATALOG);
     }
 
     @Test
     void patternsNeverCaptureThePipelinesOwnOffsetsTable() throws SQLException {
-        String offsets = PostgresPreflight.offsetsTable(IN_SOURCE);
+        String offsets = PostgresCatalog.offsetsTable(IN_SOURCE);
 
         assertThat(offsets).isEqualTo("public.sluice_offsets");
         assertThat(resolve(source(List.of("public.*"), List.of("public.sluice_signal")), offsets))
@@ -41,8 +41,8 @@ class PostgresPreflightTest {
         JdbcOffsetStoreConfig otherDatabase = new JdbcOffsetStoreConfig("jdbc:postgresql://offsets-db:5432/sluice",
                 null, null, null, null);
 
-        assertThat(PostgresPreflight.offsetsTable(otherDatabase)).isNull();
-        assertThat(PostgresPreflight.offsetsTable(new FileOffsetStoreConfig(Path.of("shop.offsets")))).isNull();
+        assertThat(PostgresCatalog.offsetsTable(otherDatabase)).isNull();
+        assertThat(PostgresCatalog.offsetsTable(new FileOffsetStoreConfig(Path.of("shop.offsets")))).isNull();
         assertThat(resolve(source(List.of("public.*"), null), null))
                 .containsExactly("public.orders", "public.sluice_offsets", "public.sluice_signal");
     }
@@ -51,7 +51,7 @@ class PostgresPreflightTest {
     void namingTheOffsetsTableAsACapturedTableIsRefused() {
         IllegalArgumentException error = catchThrowableOfType(IllegalArgumentException.class,
                 () -> resolve(source(List.of("public.orders", "public.sluice_offsets"), null),
-                        PostgresPreflight.offsetsTable(IN_SOURCE)));
+                        PostgresCatalog.offsetsTable(IN_SOURCE)));
 
         assertThat(error).hasMessage("table public.sluice_offsets is this pipeline's offsets table (offsets: jdbc);"
                 + " capturing it would send every offset save to the sinks as a change. Remove it from"
