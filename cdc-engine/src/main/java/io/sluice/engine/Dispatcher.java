@@ -2,6 +2,8 @@ package io.sluice.engine;
 
 import io.sluice.config.sink.FailurePolicy;
 import io.sluice.engine.event.ChangeEvent;
+import io.sluice.engine.metrics.PipelineMetrics;
+import io.sluice.engine.metrics.SinkMetrics;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.engine.sink.WriteResult;
@@ -9,7 +11,9 @@ import io.sluice.engine.sink.WriteResult.EventFailure;
 import io.sluice.engine.transform.Transforms;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +47,9 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final Transforms transforms;
+    private final PipelineMetrics metrics;
+    /** The metrics of each sink, by binding name; looked up once per batch. */
+    private final Map<String, SinkMetrics> sinkMetrics;
 
     /** @param retryPolicy backoff for sinks without one of their own */
     public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, StopSignal stop,
@@ -56,6 +63,17 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, RetryPolicy retryPolicy,
             StopSignal stop, RandomGenerator random) {
+        this(pipeline, transforms, sinks, retryPolicy, stop, random, PipelineMetrics.inMemory(pipeline));
+    }
+
+    /**
+     * @param transforms  applied to every event before the sinks see it
+     * @param retryPolicy backoff for sinks without one of their own
+     * @param metrics     where deliveries, writes, retries and sink health are reported
+     */
+    public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, RetryPolicy retryPolicy,
+            StopSignal stop, RandomGenerator random, PipelineMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.transforms = Objects.requireNonNull(transforms, "transforms");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.sinks = List.copyOf(sinks);
@@ -65,6 +83,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         this.stop = Objects.requireNonNull(stop, "stop");
         this.random = Objects.requireNonNull(random, "random");
+        this.sinkMetrics = new HashMap<>();
+        this.sinks.forEach(binding -> sinkMetrics.put(binding.name(), metrics.sink(binding.name())));
         // One writer per sink beyond the first: the calling thread writes to the first sink itself.
         this.writers = this.sinks.size() == 1 ? null : Executors.newFixedThreadPool(this.sinks.size() - 1, r -> {
             Thread t = new Thread(r, "sluice-" + pipeline + "-sink-writer");
@@ -83,16 +103,28 @@ public final class Dispatcher implements AutoCloseable {
      *                              committed for these events then
      */
     public void deliver(List<ChangeEvent> source) throws PipelineException, InterruptedException {
-        List<ChangeEvent> events = transforms.apply(source);
-        if (events.isEmpty()) {
-            return;
+        metrics.received(source);
+        metrics.inFlight(source.size());
+        try {
+            List<ChangeEvent> events = transforms.apply(source);
+            metrics.filtered(source, events);
+            if (!events.isEmpty()) {
+                if (writers == null) {
+                    writeAll(sinks.get(0), events);
+                } else {
+                    writeInParallel(events);
+                }
+                delivered.addAndGet(events.size());
+            }
+            metrics.acknowledged(source, events.size());
+        } finally {
+            metrics.inFlight(0);
         }
-        if (writers == null) {
-            writeAll(sinks.get(0), events);
-        } else {
-            writeInParallel(events);
-        }
-        delivered.addAndGet(events.size());
+    }
+
+    /** Where this dispatcher reports; the source reports the events it holds here too. */
+    public PipelineMetrics metrics() {
+        return metrics;
     }
 
     /** Events every sink acknowledged since start. */
@@ -153,12 +185,14 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         }
+        SinkMetrics meters = sinkMetrics.get(binding.name());
         for (int from = 0; from < selected.size(); from += binding.batchSize()) {
-            writeUntilApplied(binding, selected.subList(from, Math.min(selected.size(), from + binding.batchSize())));
+            writeUntilApplied(binding, selected.subList(from, Math.min(selected.size(), from + binding.batchSize())),
+                    meters);
         }
     }
 
-    private void writeUntilApplied(SinkBinding binding, List<ChangeEvent> batch)
+    private void writeUntilApplied(SinkBinding binding, List<ChangeEvent> batch, SinkMetrics meters)
             throws PipelineException, InterruptedException {
         List<ChangeEvent> pending = batch;
         int attempt = 0;
@@ -168,8 +202,10 @@ public final class Dispatcher implements AutoCloseable {
                 throw new InterruptedException("stop requested while retrying sink " + binding.name());
             }
             String problem;
+            long started = System.nanoTime();
             try {
                 WriteResult result = binding.sink().write(pending);
+                meters.wrote(pending, result, System.nanoTime() - started);
                 if (result.isAllApplied()) {
                     if (lastProblem != null) {
                         LOG.info("pipeline '{}', sink {}: recovered after {} retries", pipeline, binding.name(), attempt);
@@ -184,8 +220,10 @@ public final class Dispatcher implements AutoCloseable {
                         + result.failures().stream().filter(EventFailure::retriable).findFirst()
                                 .map(EventFailure::reason).orElse("?");
             } catch (RetriableSinkException e) {
+                meters.writeFailed(pending.size(), System.nanoTime() - started);
                 problem = e.getMessage();
             } catch (SinkException e) {
+                meters.writeFailed(pending.size(), System.nanoTime() - started);
                 throw new PipelineException(e.getMessage(), e);
             }
             Duration delay = (binding.retry() != null ? binding.retry() : retryPolicy).delay(attempt, random);
@@ -194,6 +232,7 @@ public final class Dispatcher implements AutoCloseable {
                         problem, delay.toMillis());
                 lastProblem = problem;
             }
+            meters.retrying(problem);
             attempt++;
             if (stop.await(delay)) {
                 throw new InterruptedException("stop requested while retrying sink " + binding.name());

@@ -7,6 +7,7 @@ import io.sluice.engine.debezium.DebeziumSource;
 import io.sluice.engine.debezium.PostgresPreflight;
 import io.sluice.engine.debezium.ReplicationSlotCheck;
 import io.sluice.engine.debezium.SlotMonitor;
+import io.sluice.engine.metrics.PipelineMetrics;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
@@ -41,18 +42,29 @@ public final class Pipeline implements AutoCloseable {
     private final StopSignal stop = new StopSignal();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final Dispatcher dispatcher;
+    private final PipelineMetrics metrics;
     private volatile PipelineState state = PipelineState.CREATED;
     private DebeziumSource debezium;
     private volatile SlotMonitor slotMonitor;
 
     public Pipeline(PipelineConfig config, List<SinkBinding> sinks, RetryPolicy retryPolicy, RandomGenerator random) {
+        this(config, sinks, retryPolicy, random, PipelineMetrics.inMemory(config.name()));
+    }
+
+    /** @param metrics where the pipeline's metrics go, e.g. into the process's Prometheus registry */
+    public Pipeline(PipelineConfig config, List<SinkBinding> sinks, RetryPolicy retryPolicy, RandomGenerator random,
+            PipelineMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.config = Objects.requireNonNull(config, "config");
         this.source = Objects.requireNonNull(config.source().postgres(), "source.postgres");
         this.sinks = List.copyOf(sinks);
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.random = Objects.requireNonNull(random, "random");
         this.dispatcher = new Dispatcher(config.name(), Transforms.of(config.name(), config.transforms()), this.sinks,
-                retryPolicy, stop, random);
+                retryPolicy, stop, random, metrics);
+        metrics.bindState(this::state);
+        metrics.bindSlot(() -> slotStatus().map(s -> (double) s.retainedBytes()).orElse(Double.NaN),
+                () -> slotStatus().map(s -> (double) s.confirmedLagBytes()).orElse(Double.NaN));
     }
 
     public String name() {
@@ -72,6 +84,14 @@ public final class Pipeline implements AutoCloseable {
     public Optional<SlotMonitor.SlotStatus> slotStatus() {
         SlotMonitor monitor = slotMonitor;
         return monitor == null ? Optional.empty() : monitor.latest();
+    }
+
+    /** What the pipeline is doing now: state, positions, slot, sinks, last problem. */
+    public PipelineStatus status() {
+        return new PipelineStatus(name(), state, metrics.lastReceivedLsn(), metrics.lastAcknowledgedLsn(),
+                slotStatus(), metrics.eventsPerSecond(), metrics.receivedCount(), metrics.acknowledgedCount(),
+                metrics.queueDepth(), sinks.stream().map(b -> metrics.sink(b.name()).health()).toList(),
+                metrics.lastError());
     }
 
     /** Completes when the pipeline stopped; exceptionally, with a {@link PipelineException}, when it failed. */
@@ -142,8 +162,10 @@ public final class Pipeline implements AutoCloseable {
         while (true) {
             try {
                 binding.sink().open();
+                metrics.sink(binding.name()).up();
                 return;
             } catch (RetriableSinkException e) {
+                metrics.sink(binding.name()).retrying(e.getMessage());
                 if (Instant.now().isAfter(deadline)) {
                     throw new PipelineException(e.getMessage() + " (gave up after "
                             + SINK_STARTUP_TIMEOUT.toSeconds() + "s)", e);
@@ -193,6 +215,7 @@ public final class Pipeline implements AutoCloseable {
             }
             state = PipelineState.FAILED;
         }
+        metrics.error(e.getMessage());
         // Whoever awaits termination reports the message; the cause chain is only for debugging.
         LOG.debug("pipeline '{}' failed", name(), e);
         termination.completeExceptionally(e);
