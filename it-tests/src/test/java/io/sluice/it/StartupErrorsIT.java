@@ -102,6 +102,7 @@ class StartupErrorsIT {
 
     private String config(String host, int port, String password) {
         return """
+                %s
                 pipelines:
                   - name: orders
                     source:
@@ -120,6 +121,7 @@ class StartupErrorsIT {
                           bootstrap-servers: %s
                     offsets:
                       file: %s
-                """.formatted(host, port, password, kafka.bootstrapServers(), dir.resolve("orders.offsets"));
+                """.formatted(SluiceFixture.ADMIN_ON_ANY_PORT, host, port, password, kafka.bootstrapServers(),
+                dir.resolve("orders.offsets"));
     }
 }
