@@ -1,13 +1,19 @@
 package io.sluice.app;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.app.admin.AdminServer;
+import io.sluice.app.admin.AdminServerException;
+import io.sluice.app.admin.ProcessMetrics;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.PipelineConfig;
 import io.sluice.config.SluiceConfig;
 import io.sluice.engine.Pipeline;
 import io.sluice.engine.PipelineException;
+import io.sluice.engine.PipelineStatus;
 import io.sluice.engine.RetryPolicy;
 import io.sluice.engine.debezium.UnusableSlotException;
+import io.sluice.engine.metrics.PipelineMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -37,7 +43,8 @@ import picocli.CommandLine.Option;
             "1:a pipeline failed while running; check: a server is not ready for a pipeline",
             "2:invalid command line or configuration",
             "3:a pipeline could not start (source or sink unreachable or unusable, replication slot missing or"
-                    + " invalidated), or an offsets command refused (pipeline running, source unreachable)",
+                    + " invalidated), the admin endpoint could not listen (port taken), or an offsets command"
+                    + " refused (pipeline running, source unreachable)",
             "143:stopped by SIGTERM (130: Ctrl-C), after delivering what was read and committing offsets"})
 public final class Main implements Runnable {
     static final int EXIT_OK = 0;
@@ -93,13 +100,21 @@ public final class Main implements Runnable {
                 return EXIT_USAGE;
             }
             List<Pipeline> pipelines = new ArrayList<>();
+            PrometheusMeterRegistry registry = ProcessMetrics.registry();
+            AdminServer admin;
+            try {
+                admin = AdminServer.start(loaded.admin(), registry::scrape, () -> statuses(loaded, pipelines));
+            } catch (AdminServerException e) {
+                err.println("sluice: " + e.getMessage());
+                return EXIT_START_FAILED;
+            }
             Thread shutdown = new Thread(() -> stopAll(pipelines), "sluice-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdown);
             try {
                 for (PipelineConfig pipelineConfig : loaded.pipelines()) {
                     Pipeline pipeline = new Pipeline(pipelineConfig, SinkFactory.create(pipelineConfig),
                             DeadLetterTargets.queue(pipelineConfig, Clock.systemUTC()), RetryPolicy.DEFAULT,
-                            RandomGenerator.getDefault());
+                            RandomGenerator.getDefault(), new PipelineMetrics(pipelineConfig.name(), registry));
                     synchronized (pipelines) {
                         pipelines.add(pipeline);
                     }
@@ -108,19 +123,33 @@ public final class Main implements Runnable {
             } catch (UnusableSlotException e) {
                 err.println("sluice: " + e.messageFor(config.toString()));
                 stopAll(pipelines);
+                admin.close();
                 return EXIT_START_FAILED;
             } catch (PipelineException e) {
                 err.println("sluice: " + e.getMessage());
                 stopAll(pipelines);
+                admin.close();
                 return EXIT_START_FAILED;
             }
             int exit = awaitAll(pipelines, err);
+            admin.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdown);
             } catch (IllegalStateException alreadyShuttingDown) {
                 // The hook is running: it stops the pipelines itself.
             }
             return exit;
+        }
+
+        /** Every configured pipeline's status; one not made yet counts as not started. */
+        private static List<PipelineStatus> statuses(SluiceConfig loaded, List<Pipeline> pipelines) {
+            List<Pipeline> made;
+            synchronized (pipelines) {
+                made = List.copyOf(pipelines);
+            }
+            return loaded.pipelines().stream().map(config -> made.stream()
+                    .filter(p -> p.name().equals(config.name())).findFirst().map(Pipeline::status)
+                    .orElseGet(() -> PipelineStatus.notCreated(config.name()))).toList();
         }
 
         /** Waits until every pipeline stopped; the first failure stops the others. */

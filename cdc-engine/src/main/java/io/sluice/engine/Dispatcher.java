@@ -4,6 +4,8 @@ import io.sluice.config.sink.FailurePolicy;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.sink.DeadLetter;
 import io.sluice.engine.sink.DeadLetterQueue;
+import io.sluice.engine.metrics.PipelineMetrics;
+import io.sluice.engine.metrics.SinkMetrics;
 import io.sluice.engine.sink.RetriableSinkException;
 import io.sluice.engine.sink.SinkException;
 import io.sluice.engine.sink.WriteResult;
@@ -11,7 +13,9 @@ import io.sluice.engine.sink.WriteResult.EventFailure;
 import io.sluice.engine.transform.Transforms;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +52,9 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final Transforms transforms;
     private final DeadLetterQueue deadLetters;
+    private final PipelineMetrics metrics;
+    /** The metrics of each sink, by binding name; looked up once per batch. */
+    private final Map<String, SinkMetrics> sinkMetrics;
 
     /** @param retryPolicy backoff for sinks without one of their own */
     public Dispatcher(String pipeline, List<SinkBinding> sinks, RetryPolicy retryPolicy, StopSignal stop,
@@ -72,6 +79,19 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, DeadLetterQueue deadLetters,
             RetryPolicy retryPolicy, StopSignal stop, RandomGenerator random) {
+        this(pipeline, transforms, sinks, deadLetters, retryPolicy, stop, random, PipelineMetrics.inMemory(pipeline));
+    }
+
+    /**
+     * @param transforms  applied to every event before the sinks see it
+     * @param deadLetters where the sinks with {@code on-failure: dead-letter} put the events they reject for good;
+     *                    null when no sink has that policy. Opened and closed by the caller
+     * @param retryPolicy backoff for sinks without one of their own
+     * @param metrics     where deliveries, writes, retries and sink health are reported
+     */
+    public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, DeadLetterQueue deadLetters,
+            RetryPolicy retryPolicy, StopSignal stop, RandomGenerator random, PipelineMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.transforms = Objects.requireNonNull(transforms, "transforms");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.sinks = List.copyOf(sinks);
@@ -85,6 +105,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         this.stop = Objects.requireNonNull(stop, "stop");
         this.random = Objects.requireNonNull(random, "random");
+        this.sinkMetrics = new HashMap<>();
+        this.sinks.forEach(binding -> sinkMetrics.put(binding.name(), metrics.sink(binding.name())));
         // One writer per sink beyond the first: the calling thread writes to the first sink itself.
         this.writers = this.sinks.size() == 1 ? null : Executors.newFixedThreadPool(this.sinks.size() - 1, r -> {
             Thread t = new Thread(r, "sluice-" + pipeline + "-sink-writer");
@@ -103,16 +125,28 @@ public final class Dispatcher implements AutoCloseable {
      *                              committed for these events then
      */
     public void deliver(List<ChangeEvent> source) throws PipelineException, InterruptedException {
-        List<ChangeEvent> events = transforms.apply(source);
-        if (events.isEmpty()) {
-            return;
+        metrics.received(source);
+        metrics.inFlight(source.size());
+        try {
+            List<ChangeEvent> events = transforms.apply(source);
+            metrics.filtered(source, events);
+            if (!events.isEmpty()) {
+                if (writers == null) {
+                    writeAll(sinks.get(0), events);
+                } else {
+                    writeInParallel(events);
+                }
+                delivered.addAndGet(events.size());
+            }
+            metrics.acknowledged(source, events.size());
+        } finally {
+            metrics.inFlight(0);
         }
-        if (writers == null) {
-            writeAll(sinks.get(0), events);
-        } else {
-            writeInParallel(events);
-        }
-        delivered.addAndGet(events.size());
+    }
+
+    /** Where this dispatcher reports; the source reports the events it holds here too. */
+    public PipelineMetrics metrics() {
+        return metrics;
     }
 
     /** Events every sink acknowledged since start. */
@@ -178,12 +212,14 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         }
+        SinkMetrics meters = sinkMetrics.get(binding.name());
         for (int from = 0; from < selected.size(); from += binding.batchSize()) {
-            writeUntilApplied(binding, selected.subList(from, Math.min(selected.size(), from + binding.batchSize())));
+            writeUntilApplied(binding, selected.subList(from, Math.min(selected.size(), from + binding.batchSize())),
+                    meters);
         }
     }
 
-    private void writeUntilApplied(SinkBinding binding, List<ChangeEvent> batch)
+    private void writeUntilApplied(SinkBinding binding, List<ChangeEvent> batch, SinkMetrics meters)
             throws PipelineException, InterruptedException {
         List<ChangeEvent> pending = batch;
         int attempt = 0;
@@ -193,8 +229,10 @@ public final class Dispatcher implements AutoCloseable {
                 throw new InterruptedException("stop requested while retrying sink " + binding.name());
             }
             String problem;
+            long started = System.nanoTime();
             try {
                 WriteResult result = binding.sink().write(pending);
+                meters.wrote(pending, result, System.nanoTime() - started);
                 if (result.isAllApplied()) {
                     if (lastProblem != null) {
                         LOG.info("pipeline '{}', sink {}: recovered after {} retries", pipeline, binding.name(), attempt);
@@ -209,10 +247,13 @@ public final class Dispatcher implements AutoCloseable {
                         + result.failures().stream().filter(EventFailure::retriable).findFirst()
                                 .map(EventFailure::reason).orElse("?");
             } catch (RetriableSinkException e) {
+                meters.writeFailed(pending.size(), System.nanoTime() - started);
                 problem = e.getMessage();
             } catch (SinkException e) {
+                meters.writeFailed(pending.size(), System.nanoTime() - started);
                 throw new PipelineException(e.getMessage(), e);
             }
+            meters.retrying(problem);
             backOff(binding, attempt++, problem, !problem.equals(lastProblem));
             lastProblem = problem;
         }
@@ -279,6 +320,7 @@ public final class Dispatcher implements AutoCloseable {
                     deadLetters.write(letters);
                 }
                 deadLettered.addAndGet(letters.size());
+                sinkMetrics.get(binding.name()).deadLettered(letters.size());
                 if (lastProblem != null) {
                     LOG.info("pipeline '{}', sink {}: the {} recovered after {} retries", pipeline, binding.name(),
                             deadLetters.describe(), attempt);

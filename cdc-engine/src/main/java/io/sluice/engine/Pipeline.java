@@ -7,6 +7,8 @@ import io.sluice.engine.debezium.DebeziumSource;
 import io.sluice.engine.debezium.PostgresPreflight;
 import io.sluice.engine.debezium.ReplicationSlotCheck;
 import io.sluice.engine.debezium.SlotMonitor;
+import io.sluice.engine.metrics.PipelineMetrics;
+import io.sluice.engine.metrics.SinkMetrics;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.engine.sink.DeadLetterQueue;
 import io.sluice.engine.sink.RetriableSinkException;
@@ -43,6 +45,7 @@ public final class Pipeline implements AutoCloseable {
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final Dispatcher dispatcher;
     private final DeadLetterQueue deadLetters;
+    private final PipelineMetrics metrics;
     private volatile PipelineState state = PipelineState.CREATED;
     private DebeziumSource debezium;
     private volatile SlotMonitor slotMonitor;
@@ -57,6 +60,17 @@ public final class Pipeline implements AutoCloseable {
      */
     public Pipeline(PipelineConfig config, List<SinkBinding> sinks, DeadLetterQueue deadLetters,
             RetryPolicy retryPolicy, RandomGenerator random) {
+        this(config, sinks, deadLetters, retryPolicy, random, PipelineMetrics.inMemory(config.name()));
+    }
+
+    /**
+     * @param deadLetters the dead-letter target of the sinks with {@code on-failure: dead-letter}; null when no sink
+     *                    has that policy. The pipeline opens it after the sinks and closes it with them
+     * @param metrics     where the pipeline's metrics go, e.g. into the process's Prometheus registry
+     */
+    public Pipeline(PipelineConfig config, List<SinkBinding> sinks, DeadLetterQueue deadLetters,
+            RetryPolicy retryPolicy, RandomGenerator random, PipelineMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.config = Objects.requireNonNull(config, "config");
         this.source = Objects.requireNonNull(config.source().postgres(), "source.postgres");
         this.sinks = List.copyOf(sinks);
@@ -64,7 +78,10 @@ public final class Pipeline implements AutoCloseable {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.random = Objects.requireNonNull(random, "random");
         this.dispatcher = new Dispatcher(config.name(), Transforms.of(config.name(), config.transforms()), this.sinks,
-                deadLetters, retryPolicy, stop, random);
+                deadLetters, retryPolicy, stop, random, metrics);
+        metrics.bindState(this::state);
+        metrics.bindSlot(() -> slotStatus().map(s -> (double) s.retainedBytes()).orElse(Double.NaN),
+                () -> slotStatus().map(s -> (double) s.confirmedLagBytes()).orElse(Double.NaN));
     }
 
     public String name() {
@@ -91,6 +108,14 @@ public final class Pipeline implements AutoCloseable {
         return monitor == null ? Optional.empty() : monitor.latest();
     }
 
+    /** What the pipeline is doing now: state, positions, slot, sinks, last problem. */
+    public PipelineStatus status() {
+        return new PipelineStatus(name(), state, metrics.lastReceivedLsn(), metrics.lastAcknowledgedLsn(),
+                slotStatus(), metrics.eventsPerSecond(), metrics.receivedCount(), metrics.acknowledgedCount(),
+                metrics.queueDepth(), sinks.stream().map(b -> metrics.sink(b.name()).health()).toList(),
+                metrics.lastError());
+    }
+
     /** Completes when the pipeline stopped; exceptionally, with a {@link PipelineException}, when it failed. */
     public CompletableFuture<Void> termination() {
         return termination;
@@ -110,10 +135,10 @@ public final class Pipeline implements AutoCloseable {
             PostgresPreflight.checkSignalTable(config.name(), source);
             ReplicationSlotCheck.check(new PipelineId(config.name()), source, config.offsets());
             for (SinkBinding binding : sinks) {
-                open("sink " + binding.name(), binding.sink()::open);
+                open("sink " + binding.name(), binding.sink()::open, metrics.sink(binding.name()));
             }
             if (deadLetters != null) {
-                open("the " + deadLetters.describe(), deadLetters::open);
+                open("the " + deadLetters.describe(), deadLetters::open, null);
             }
         } catch (PipelineException | InterruptedException e) {
             closeSinks();
@@ -162,15 +187,26 @@ public final class Pipeline implements AutoCloseable {
         void open() throws SinkException, InterruptedException;
     }
 
-    /** Opens a sink or the dead-letter target, retrying while it is unreachable, up to the start-up timeout. */
-    private void open(String what, Opening opening) throws PipelineException, InterruptedException {
+    /**
+     * Opens a sink or the dead-letter target, retrying while it is unreachable, up to the start-up timeout.
+     *
+     * @param health the sink's health to report, or null for the dead-letter target
+     */
+    private void open(String what, Opening opening, SinkMetrics health) throws PipelineException,
+            InterruptedException {
         Instant deadline = Instant.now().plus(SINK_STARTUP_TIMEOUT);
         int attempt = 0;
         while (true) {
             try {
                 opening.open();
+                if (health != null) {
+                    health.up();
+                }
                 return;
             } catch (RetriableSinkException e) {
+                if (health != null) {
+                    health.retrying(e.getMessage());
+                }
                 if (Instant.now().isAfter(deadline)) {
                     throw new PipelineException(e.getMessage() + " (gave up after "
                             + SINK_STARTUP_TIMEOUT.toSeconds() + "s)", e);
@@ -219,6 +255,7 @@ public final class Pipeline implements AutoCloseable {
             }
             state = PipelineState.FAILED;
         }
+        metrics.error(e.getMessage());
         // Whoever awaits termination reports the message; the cause chain is only for debugging.
         LOG.debug("pipeline '{}' failed", name(), e);
         termination.completeExceptionally(e);

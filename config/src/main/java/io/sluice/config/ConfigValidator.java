@@ -87,6 +87,10 @@ final class ConfigValidator {
         if (config.admin().port() != 0) {
             requirePort(KeyPath.key("admin", "port"), config.admin().port());
         }
+        if (config.admin().token() != null && config.admin().token().reveal().isBlank()) {
+            problems.add(KeyPath.key("admin", "token"), "is empty",
+                    "set a token, or remove admin.token to serve the admin endpoint without one");
+        }
         requirePositive(KeyPath.key("shutdown", "grace-period"), config.shutdown().gracePeriod());
     }
 

@@ -219,6 +219,8 @@ class InvalidConfigTest {
                         23, "pipelines[0].dead-letter.fiel", "did you mean \"file\"?"),
                 new Case("admin port out of range", YAML + "admin:\n  port: 70000\n",
                         23, "admin.port", "expected a port number between 1 and 65535"),
+                new Case("empty admin token", YAML + "admin:\n  token: \"\"\n",
+                        23, "admin.token", "is empty"),
                 new Case("zero shutdown grace period", YAML + "shutdown:\n  grace-period: 0s\n",
                         23, "shutdown.grace-period", "must be longer than zero"),
                 new Case("excluded column without table", with("snapshot: initial", "exclude-columns: [ssn]"),

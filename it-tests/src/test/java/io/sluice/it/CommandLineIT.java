@@ -48,6 +48,7 @@ class CommandLineIT {
                 "INSERT INTO orders SELECT g, 'new' FROM generate_series(1, 10) g");
         Path config = dir.resolve("pipelines.yaml");
         Files.writeString(config, """
+                %s
                 pipelines:
                   - name: cli
                     source:
@@ -66,7 +67,8 @@ class CommandLineIT {
                           topic: "%s{schema}.{table}"
                     offsets:
                       file: %s
-                """.formatted(postgres.port(), kafka.bootstrapServers(), f.topicPrefix(), f.offsets));
+                """.formatted(SluiceFixture.ADMIN_ON_ANY_PORT, postgres.port(), kafka.bootstrapServers(),
+                f.topicPrefix(), f.offsets));
 
         try (KafkaEvents events = f.events()) {
             Process first = SluiceProcess.builder(Map.of(), "run", "--config", config.toString())

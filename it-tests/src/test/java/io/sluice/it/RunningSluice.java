@@ -9,9 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** {@code sluice run} of the packaged jar in the background, its output in a log file; stopped by SIGTERM. */
 final class RunningSluice implements AutoCloseable {
+    private static final Pattern ADMIN_LINE = Pattern.compile("admin endpoint on http://[^ ]+:(\\d+) ");
+
     private final Process process;
     private final Path log;
 
@@ -37,6 +41,27 @@ final class RunningSluice implements AutoCloseable {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("slot " + f.slot() + " not active after " + timeout.toSeconds() + "s:\n"
                         + output());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * The port of the admin endpoint, from the log line that names it (the tests configure port 0), failing early if
+     * the process exits.
+     */
+    int adminPort(Duration timeout) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            Matcher line = ADMIN_LINE.matcher(output());
+            if (line.find()) {
+                return Integer.parseInt(line.group(1));
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("sluice exited with " + process.exitValue() + ":\n" + output());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no admin endpoint after " + timeout.toSeconds() + "s:\n" + output());
             }
             Thread.sleep(100);
         }

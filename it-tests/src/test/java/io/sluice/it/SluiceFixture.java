@@ -21,6 +21,12 @@ import java.util.Random;
  * {@link ElasticsearchFixture#sharing} or {@link RedisFixture#sharing} fixture to {@link #yaml}.
  */
 public final class SluiceFixture {
+    /**
+     * The admin endpoint of every configuration the tests write: on a free port, so that test processes running
+     * at the same time never compete for the default port (a process that cannot listen exits with code 3).
+     */
+    public static final String ADMIN_ON_ANY_PORT = "admin: {port: 0}";
+
     public final LocalPostgres postgres;
     public final LocalKafka kafka;
     public final String name;
@@ -75,7 +81,7 @@ public final class SluiceFixture {
     }
 
     /**
-     * The YAML of this fixture's pipeline.
+     * The YAML of this fixture's pipeline, with the admin endpoint on {@linkplain #ADMIN_ON_ANY_PORT any free port}.
      *
      * @param extraSource further keys of {@code source.postgres}, e.g. {@code snapshot: never}
      * @param sinks       the items of {@code sinks:}, e.g. {@link #kafkaSinkYaml()}, one per line group
@@ -83,6 +89,7 @@ public final class SluiceFixture {
      */
     public String yaml(String tables, String extraSource, String sinks, String offsets) {
         return """
+                %s
                 pipelines:
                   - name: %s
                     source:
@@ -100,8 +107,8 @@ public final class SluiceFixture {
                 %s
                     offsets:
                 %s
-                """.formatted(name, postgres.port(), name, LocalPostgres.SUPERUSER, slot(), name + "_pub", tables,
-                extraSource.indent(8).stripTrailing(), sinks.indent(6).stripTrailing(),
+                """.formatted(ADMIN_ON_ANY_PORT, name, postgres.port(), name, LocalPostgres.SUPERUSER, slot(),
+                name + "_pub", tables, extraSource.indent(8).stripTrailing(), sinks.indent(6).stripTrailing(),
                 offsets.indent(6).stripTrailing());
     }
 

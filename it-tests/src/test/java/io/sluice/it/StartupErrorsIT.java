@@ -6,6 +6,8 @@ import io.sluice.it.SluiceProcess.Outcome;
 import io.sluice.it.support.FreePorts;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -74,6 +76,20 @@ class StartupErrorsIT {
     }
 
     @Test
+    void aTakenAdminPortFailsAtOnceNamingAddressAndPort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Outcome outcome = run(config("127.0.0.1", postgres.port(), SECRET)
+                    .replace(SluiceFixture.ADMIN_ON_ANY_PORT, "admin: {port: " + port + "}"), Map.of());
+
+            assertThat(outcome.exitCode()).isEqualTo(3);
+            assertThat(outcome.output()).contains("admin endpoint: cannot listen on 127.0.0.1:" + port)
+                    .contains("admin.port");
+            assertPlain(outcome);
+        }
+    }
+
+    @Test
     void invalidConfigurationExitsWithUsageCodeAndTheFileLine() throws Exception {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, config("127.0.0.1", postgres.port(), SECRET).replace("tables:", "tabels:"));
@@ -102,6 +118,7 @@ class StartupErrorsIT {
 
     private String config(String host, int port, String password) {
         return """
+                %s
                 pipelines:
                   - name: orders
                     source:
@@ -120,6 +137,7 @@ class StartupErrorsIT {
                           bootstrap-servers: %s
                     offsets:
                       file: %s
-                """.formatted(host, port, password, kafka.bootstrapServers(), dir.resolve("orders.offsets"));
+                """.formatted(SluiceFixture.ADMIN_ON_ANY_PORT, host, port, password, kafka.bootstrapServers(),
+                dir.resolve("orders.offsets"));
     }
 }

@@ -107,6 +107,7 @@ final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<Record
                     safe = unmarked.size();
                 }
             }
+            dispatcher.metrics().held(openTransaction.size() + chunkRows.size());
             dispatcher.deliver(ready);
         } catch (PipelineException e) {
             throw new PipelineStoppedException(e);

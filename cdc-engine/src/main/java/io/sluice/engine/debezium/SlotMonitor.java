@@ -36,7 +36,8 @@ public final class SlotMonitor implements AutoCloseable {
     private static final String QUERY = """
             SELECT s.active, s.wal_status,
                    pg_wal_lsn_diff(w.lsn, s.restart_lsn)::bigint,
-                   pg_wal_lsn_diff(w.lsn, s.confirmed_flush_lsn)::bigint
+                   pg_wal_lsn_diff(w.lsn, s.confirmed_flush_lsn)::bigint,
+                   pg_wal_lsn_diff(s.confirmed_flush_lsn, '0/0')::bigint
             FROM pg_replication_slots s,
                  (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
                               ELSE pg_current_wal_lsn() END AS lsn) w
@@ -53,9 +54,11 @@ public final class SlotMonitor implements AutoCloseable {
      *                       {@code confirmed_flush_lsn}
      * @param aboveThreshold whether {@code retainedBytes} is above {@code wal-lag-warning}
      * @param checkedAt      when the figures were read
+     * @param confirmedFlushLsn the slot's {@code confirmed_flush_lsn}: the position PostgreSQL knows Sluice has
+     *                       committed (never ahead of the stored offset)
      */
     public record SlotStatus(boolean active, String walStatus, long retainedBytes, long confirmedLagBytes,
-            boolean aboveThreshold, Instant checkedAt) {
+            boolean aboveThreshold, Instant checkedAt, long confirmedFlushLsn) {
     }
 
     private final String pipeline;
@@ -132,7 +135,7 @@ public final class SlotMonitor implements AutoCloseable {
                 }
                 long lag = rs.getLong(4);
                 record(new SlotStatus(rs.getBoolean(1), walStatus, retained, lag, retained > thresholdBytes,
-                        clock.instant()));
+                        clock.instant(), rs.getLong(5)));
             }
         }
     }
