@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The Prometheus names and labels of docs/operations.md, which dashboards and alerts are built on. */
+/** The Prometheus names and labels of docs/metrics.md, which dashboards and alerts are built on. */
 class MetricNamesTest {
     @Test
     void theScrapeHasEveryMetricOfTheOperationsContractWithItsLabels() {
