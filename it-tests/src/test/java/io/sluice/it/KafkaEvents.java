@@ -84,7 +84,14 @@ public final class KafkaEvents implements AutoCloseable {
         try {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
+                // A topic created a moment ago may not be in the broker's metadata yet (notably right after a
+                // broker restart): ask again until the timeout before calling it missing.
+                long deadline = System.nanoTime() + timeout.toNanos();
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+                while ((infos == null || infos.isEmpty()) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                    infos = consumer.partitionsFor(topic, timeout);
+                }
                 if (infos == null || infos.isEmpty()) {
                     throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrapServers);
                 }
@@ -92,6 +99,10 @@ public final class KafkaEvents implements AutoCloseable {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+        } catch (InterruptedException e) {
+            consumer.close(Duration.ZERO);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for topics " + topics, e);
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             throw e;
