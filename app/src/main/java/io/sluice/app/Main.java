@@ -1,5 +1,6 @@
 package io.sluice.app;
 
+import io.sluice.app.logging.LogFormat;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.PipelineConfig;
@@ -12,8 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,12 +29,14 @@ import picocli.CommandLine.Option;
         subcommands = {Main.Run.class, ValidateCommand.class, OffsetsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:every pipeline stopped by itself (e.g. an initial-only snapshot finished)",
+            "0:stopped cleanly: by SIGTERM or Ctrl-C after the sinks acknowledged what was read and the offsets were"
+                    + " committed, or every pipeline ended by itself (e.g. an initial-only snapshot finished)",
             "1:a pipeline failed while running",
             "2:invalid command line or configuration",
             "3:a pipeline could not start (source or sink unreachable or unusable, replication slot missing or"
                     + " invalidated), or an offsets command refused (pipeline running, source unreachable)",
-            "143:stopped by SIGTERM (130: Ctrl-C), after delivering what was read and committing offsets"})
+            "4:the shutdown grace period ran out before the sinks acknowledged what was read (offsets stay safe)",
+            "143:a second SIGTERM during the stop (130: a second Ctrl-C) exited at once (offsets stay safe)"})
 public final class Main implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_PIPELINE_FAILED = 1;
@@ -44,6 +45,14 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", scope = CommandLine.ScopeType.INHERIT,
+            defaultValue = "${env:" + LogFormat.ENVIRONMENT + ":-text}", converter = LogFormatConverter.class,
+            description = "Log lines as text (default) or json, one object per line; default from the environment"
+                    + " variable " + LogFormat.ENVIRONMENT + ".")
+    void logFormat(LogFormat format) {
+        format.install();
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -87,39 +96,33 @@ public final class Main implements Runnable {
                 err.println(e.getMessage());
                 return EXIT_USAGE;
             }
-            List<Pipeline> pipelines = new ArrayList<>();
-            Thread shutdown = new Thread(() -> stopAll(pipelines), "sluice-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdown);
+            GracefulShutdown shutdown = new GracefulShutdown(loaded.shutdown().gracePeriod(),
+                    Runtime.getRuntime()::halt);
+            shutdown.install();
             try {
                 for (PipelineConfig pipelineConfig : loaded.pipelines()) {
                     Pipeline pipeline = new Pipeline(pipelineConfig, SinkFactory.create(pipelineConfig),
                             RetryPolicy.DEFAULT, RandomGenerator.getDefault());
-                    synchronized (pipelines) {
-                        pipelines.add(pipeline);
+                    if (!shutdown.register(pipeline)) {
+                        break;
                     }
                     pipeline.start();
                 }
             } catch (UnusableSlotException e) {
                 err.println("sluice: " + e.messageFor(config.toString()));
-                stopAll(pipelines);
+                stopAll(shutdown);
                 return EXIT_START_FAILED;
             } catch (PipelineException e) {
                 err.println("sluice: " + e.getMessage());
-                stopAll(pipelines);
+                stopAll(shutdown);
                 return EXIT_START_FAILED;
             }
-            int exit = awaitAll(pipelines, err);
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdown);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // The hook is running: it stops the pipelines itself.
-            }
-            return exit;
+            return awaitAll(shutdown, err);
         }
 
         /** Waits until every pipeline stopped; the first failure stops the others. */
-        private static int awaitAll(List<Pipeline> pipelines, PrintWriter err) throws InterruptedException {
-            CompletableFuture<?>[] terminations = pipelines.stream().map(Pipeline::termination)
+        private static int awaitAll(GracefulShutdown shutdown, PrintWriter err) throws InterruptedException {
+            CompletableFuture<?>[] terminations = shutdown.pipelines().stream().map(Pipeline::termination)
                     .toArray(CompletableFuture[]::new);
             try {
                 CompletableFuture.anyOf(terminations).get();
@@ -128,23 +131,31 @@ public final class Main implements Runnable {
             } catch (ExecutionException e) {
                 err.println("sluice: " + e.getCause().getMessage());
                 err.flush();
-                stopAll(pipelines);
+                stopAll(shutdown);
                 return EXIT_PIPELINE_FAILED;
             }
         }
 
-        private static void stopAll(List<Pipeline> pipelines) {
-            List<Pipeline> running;
-            synchronized (pipelines) {
-                running = List.copyOf(pipelines);
+        /** Stops the other pipelines gracefully, waiting for them no longer than the grace period. */
+        private static void stopAll(GracefulShutdown shutdown) {
+            shutdown.stopAll();
+            if (shutdown.awaitStopped()) {
+                LOG.debug("all pipelines stopped");
+            } else {
+                LOG.warn("some pipelines had not stopped within the grace period; exiting without them");
             }
-            for (Pipeline pipeline : running) {
-                pipeline.close();
+        }
+    }
+
+    /** {@code text} or {@code json}, in any case. */
+    static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
-            for (Pipeline pipeline : running) {
-                pipeline.termination().exceptionally(e -> null).join();
-            }
-            LOG.debug("all pipelines stopped");
         }
     }
 

@@ -53,6 +53,8 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * @param transforms  applied to every event before the sinks see it
      * @param retryPolicy backoff for sinks without one of their own
+     * @param stop        when requested, a batch that is being retried is given up (and so never acknowledged):
+     *                    the pipeline is stopping without waiting for its sinks
      */
     public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, RetryPolicy retryPolicy,
             StopSignal stop, RandomGenerator random) {
@@ -144,6 +146,13 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Writes the events of the sink's tables, in batches of at most its batch size. */
     private void writeAll(SinkBinding binding, List<ChangeEvent> events) throws PipelineException, InterruptedException {
+        try (LogContext context = LogContext.sink(pipeline, binding.name())) {
+            writeSelected(binding, events);
+        }
+    }
+
+    private void writeSelected(SinkBinding binding, List<ChangeEvent> events)
+            throws PipelineException, InterruptedException {
         List<ChangeEvent> selected = events;
         if (binding.tables() != TableSelection.ALL) {
             selected = new ArrayList<>(events.size());
@@ -212,8 +221,10 @@ public final class Dispatcher implements AutoCloseable {
             } else if (binding.onFailure() == FailurePolicy.SKIP) {
                 // Dead-letter targets plug in here; until then the log line is the record of the skipped event.
                 skipped.incrementAndGet();
-                LOG.warn("pipeline '{}', sink {}: skipped {} (on-failure: skip): {}", pipeline, binding.name(),
-                        event.describe(), failure.reason());
+                try (LogContext context = LogContext.table(event.table().qualifiedName())) {
+                    LOG.warn("pipeline '{}', sink {}: skipped {} (on-failure: skip): {}", pipeline, binding.name(),
+                            event.describe(), failure.reason());
+                }
             } else {
                 throw new PipelineException("pipeline '" + pipeline + "', sink " + binding.name() + ": "
                         + event.describe() + " was rejected: " + failure.reason()
