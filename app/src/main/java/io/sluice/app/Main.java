@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,10 @@ public final class Main implements Runnable {
                     + " variable " + LogFormat.ENVIRONMENT + ".")
     void logFormat(LogFormat format) {
         format.install();
+        logFormat = format;
     }
+
+    private LogFormat logFormat = LogFormat.TEXT;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -86,14 +90,18 @@ public final class Main implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @CommandLine.ParentCommand
+        Main main;
+
         @Override
         public Integer call() throws InterruptedException {
-            PrintWriter err = spec.commandLine().getErr();
+            Consumer<String> err = message -> report("sluice: ", message);
             SluiceConfig loaded;
             try {
                 loaded = new ConfigLoader().load(config);
             } catch (ConfigException e) {
-                err.println(e.getMessage());
+                // The problems name the file themselves, line by line.
+                report("", e.getMessage());
                 return EXIT_USAGE;
             }
             GracefulShutdown shutdown = new GracefulShutdown(loaded.shutdown().gracePeriod(),
@@ -109,11 +117,11 @@ public final class Main implements Runnable {
                     pipeline.start();
                 }
             } catch (UnusableSlotException e) {
-                err.println("sluice: " + e.messageFor(config.toString()));
+                err.accept(e.messageFor(config.toString()));
                 stopAll(shutdown);
                 return EXIT_START_FAILED;
             } catch (PipelineException e) {
-                err.println("sluice: " + e.getMessage());
+                err.accept(e.getMessage());
                 stopAll(shutdown);
                 return EXIT_START_FAILED;
             }
@@ -121,7 +129,7 @@ public final class Main implements Runnable {
         }
 
         /** Waits until every pipeline stopped; the first failure stops the others. */
-        private static int awaitAll(GracefulShutdown shutdown, PrintWriter err) throws InterruptedException {
+        private static int awaitAll(GracefulShutdown shutdown, Consumer<String> err) throws InterruptedException {
             CompletableFuture<?>[] terminations = shutdown.pipelines().stream().map(Pipeline::termination)
                     .toArray(CompletableFuture[]::new);
             try {
@@ -129,10 +137,25 @@ public final class Main implements Runnable {
                 CompletableFuture.allOf(terminations).get();
                 return EXIT_OK;
             } catch (ExecutionException e) {
-                err.println("sluice: " + e.getCause().getMessage());
-                err.flush();
+                err.accept(e.getCause().getMessage());
                 stopAll(shutdown);
                 return EXIT_PIPELINE_FAILED;
+            }
+        }
+
+        /**
+         * Tells the user why the run ends: on stderr, or as an ERROR line when the logs are JSON, so that everything
+         * Sluice writes is then one JSON object per line.
+         *
+         * @param prefix what goes before the message on stderr
+         */
+        private void report(String prefix, String message) {
+            if (main != null && main.logFormat == LogFormat.JSON) {
+                LOG.error(message);
+            } else {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(prefix + message);
+                err.flush();
             }
         }
 

@@ -171,7 +171,7 @@ public final class Dispatcher implements AutoCloseable {
             throws PipelineException, InterruptedException {
         List<ChangeEvent> pending = batch;
         int attempt = 0;
-        String lastProblem = null;
+        Outage outage = null;
         while (true) {
             if (stop.isRequested() && attempt > 0) {
                 throw new InterruptedException("stop requested while retrying sink " + binding.name());
@@ -179,14 +179,14 @@ public final class Dispatcher implements AutoCloseable {
             String problem;
             try {
                 WriteResult result = binding.sink().write(pending);
-                if (result.isAllApplied()) {
-                    if (lastProblem != null) {
-                        LOG.info("pipeline '{}', sink {}: recovered after {} retries", pipeline, binding.name(), attempt);
-                    }
-                    return;
+                if (!result.isAllApplied()) {
+                    pending = handleFailures(binding, pending, result);
                 }
-                pending = handleFailures(binding, pending, result);
-                if (pending.isEmpty()) {
+                if (result.isAllApplied() || pending.isEmpty()) {
+                    if (outage != null) {
+                        LOG.info("pipeline '{}', sink {} recovered after {} retries in {} s", pipeline, binding.name(),
+                                attempt, outage.seconds());
+                    }
                     return;
                 }
                 problem = pending.size() + " event(s) failed transiently, e.g. "
@@ -198,15 +198,49 @@ public final class Dispatcher implements AutoCloseable {
                 throw new PipelineException(e.getMessage(), e);
             }
             Duration delay = (binding.retry() != null ? binding.retry() : retryPolicy).delay(attempt, random);
-            if (!problem.equals(lastProblem)) {
-                LOG.warn("pipeline '{}', sink {}: {}; retrying with backoff (next in {} ms)", pipeline, binding.name(),
-                        problem, delay.toMillis());
-                lastProblem = problem;
+            if (outage == null) {
+                outage = new Outage(System.nanoTime());
+                LOG.warn("pipeline '{}', sink {} is down: {}; retrying with backoff until it acknowledges, the pipeline"
+                        + " waits meanwhile", pipeline, binding.name(), problem);
+            } else if (outage.dueForReminder()) {
+                LOG.warn("pipeline '{}', sink {} still down after {} s: {}; still retrying", pipeline, binding.name(),
+                        outage.seconds(), problem);
+            } else {
+                LOG.debug("pipeline '{}', sink {}: {}; retrying in {} ms", pipeline, binding.name(), problem,
+                        delay.toMillis());
             }
             attempt++;
             if (stop.await(delay)) {
                 throw new InterruptedException("stop requested while retrying sink " + binding.name());
             }
+        }
+    }
+
+    /**
+     * A sink failing one write after another: logged once when it starts, again every {@link #REMINDER} while it
+     * lasts (the problem may have changed), and once when it ends.
+     */
+    private static final class Outage {
+        private static final long REMINDER = Duration.ofMinutes(5).toNanos();
+        private final long since;
+        private long remindedAt;
+
+        Outage(long since) {
+            this.since = since;
+            this.remindedAt = since;
+        }
+
+        boolean dueForReminder() {
+            long now = System.nanoTime();
+            if (now - remindedAt < REMINDER) {
+                return false;
+            }
+            remindedAt = now;
+            return true;
+        }
+
+        long seconds() {
+            return Duration.ofNanos(System.nanoTime() - since).toSeconds();
         }
     }
 

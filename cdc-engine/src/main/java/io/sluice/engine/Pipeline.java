@@ -158,22 +158,24 @@ public final class Pipeline implements AutoCloseable {
     private boolean open(SinkBinding binding) throws PipelineException, InterruptedException {
         Instant deadline = Instant.now().plus(SINK_STARTUP_TIMEOUT);
         int attempt = 0;
-        while (true) {
-            try {
-                binding.sink().open();
-                return true;
-            } catch (RetriableSinkException e) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new PipelineException(e.getMessage() + " (gave up after "
-                            + SINK_STARTUP_TIMEOUT.toSeconds() + "s)", e);
+        try (LogContext context = LogContext.sink(name(), binding.name())) {
+            while (true) {
+                try {
+                    binding.sink().open();
+                    return true;
+                } catch (RetriableSinkException e) {
+                    if (Instant.now().isAfter(deadline)) {
+                        throw new PipelineException(e.getMessage() + " (gave up after "
+                                + SINK_STARTUP_TIMEOUT.toSeconds() + "s)", e);
+                    }
+                    Duration delay = retryPolicy.delay(attempt++, random);
+                    LOG.warn("{}; retrying in {} ms", e.getMessage(), delay.toMillis());
+                    if (stop.await(delay)) {
+                        return false;
+                    }
+                } catch (SinkException e) {
+                    throw new PipelineException(e.getMessage(), e);
                 }
-                Duration delay = retryPolicy.delay(attempt++, random);
-                LOG.warn("{}; retrying in {} ms", e.getMessage(), delay.toMillis());
-                if (stop.await(delay)) {
-                    return false;
-                }
-            } catch (SinkException e) {
-                throw new PipelineException(e.getMessage(), e);
             }
         }
     }
@@ -248,7 +250,9 @@ public final class Pipeline implements AutoCloseable {
 
     private void closeSinks() {
         for (SinkBinding binding : sinks) {
-            binding.sink().close();
+            try (LogContext context = LogContext.sink(name(), binding.name())) {
+                binding.sink().close();
+            }
         }
     }
 

@@ -28,6 +28,7 @@ public final class DebeziumSource implements AutoCloseable {
     private static final Duration CLOSE_RETRY = Duration.ofMillis(100);
     /** How long a graceful stop gives the engine to end by itself before closing it. */
     private static final Duration SELF_STOP_WAIT = Duration.ofMillis(500);
+    private static final Duration CONNECTION_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     /** How the source reports progress and its end to the pipeline; called from the source's threads. */
     public interface Listener {
@@ -50,6 +51,7 @@ public final class DebeziumSource implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private CommitOrderedHandler handler;
+    private SourceConnectionWatch connectionWatch;
 
     /**
      * @param captured the tables to capture, as {@link PostgresPreflight} resolved them
@@ -80,10 +82,14 @@ public final class DebeziumSource implements AutoCloseable {
                 .using(DebeziumProperties.build(pipeline, source, captured.tables(), offsets))
                 .notifying(handler)
                 .using((success, message, error) -> {
+                    stopWatching();
                     finished.countDown();
                     listener.stopped(success ? null : failureOf(message, error));
                 })
                 .build();
+        connectionWatch = new SourceConnectionWatch(pipeline.name(), DebeziumProperties.topicPrefix(pipeline), source,
+                CONNECTION_CHECK_INTERVAL);
+        connectionWatch.start();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> started = engine;
         runner.execute(() -> {
             try (LogContext context = LogContext.pipeline(pipeline.name())) {
@@ -102,6 +108,7 @@ public final class DebeziumSource implements AutoCloseable {
      * everything acknowledged and confirms it to the replication slot. Returns when the engine has stopped.
      */
     public void stop() throws InterruptedException {
+        stopWatching();
         CommitOrderedHandler reading = handlerIfStarted();
         if (reading != null) {
             reading.stopReading();
@@ -122,6 +129,7 @@ public final class DebeziumSource implements AutoCloseable {
      */
     @Override
     public void close() {
+        stopWatching();
         CommitOrderedHandler reading = handlerIfStarted();
         if (reading != null) {
             reading.refuseBatches();
@@ -135,6 +143,13 @@ public final class DebeziumSource implements AutoCloseable {
 
     private synchronized CommitOrderedHandler handlerIfStarted() {
         return handler;
+    }
+
+    /** Before the engine stops: its stop is no lost connection. */
+    private synchronized void stopWatching() {
+        if (connectionWatch != null) {
+            connectionWatch.close();
+        }
     }
 
     /**

@@ -200,7 +200,7 @@ class GracefulShutdownIT {
         ownRedis.stop();
         pipeline.base.sql("UPDATE orders SET rev = 2, status = 'paid' WHERE id <= 50",
                 "UPDATE progress SET seq = 1 WHERE id = 1");
-        pipeline.awaitLogged("retrying with backoff", Duration.ofSeconds(30));
+        pipeline.awaitLogged("sink redis is down", Duration.ofSeconds(30));
         pipeline.signal();
         pipeline.awaitLogged("received SIGTERM: stopping", Duration.ofSeconds(10));
         pipeline.requireRunning("after the first SIGTERM, while Redis is down");
