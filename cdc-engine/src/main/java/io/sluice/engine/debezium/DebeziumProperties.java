@@ -33,11 +33,13 @@ final class DebeziumProperties {
      * the records' size), whichever is reached first, so a table of large rows cannot fill the heap with a full queue
      * of them. At most {@link #MAX_BATCH_SIZE} records leave the queue at once, for the dispatcher, which returns only
      * when every sink acknowledged them: while a sink is down the queue fills, Debezium stops reading the replication
-     * stream and PostgreSQL keeps the WAL (docs/running.md, Memory).
+     * stream and PostgreSQL keeps the WAL (docs/running.md, Memory). A batch comes out of the queue, so it too is at
+     * most {@link #MAX_QUEUE_BYTES}; it is in memory several times while it is delivered (Debezium's record, Sluice's
+     * event, each sink's request), which is why the byte bound is small.
      */
     static final int MAX_BATCH_SIZE = 2048;
     static final int MAX_QUEUE_SIZE = 8192;
-    static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
+    static final long MAX_QUEUE_BYTES = 8L * 1024 * 1024;
 
     private DebeziumProperties() {
     }

@@ -38,6 +38,7 @@ final class SourceConnectionWatch implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     /** Touched only by the scheduler's thread. */
     private boolean streamedOnce;
+    private int checksNotConnected;
     private Instant lostAt;
 
     /** @param topicPrefix Debezium's {@code topic.prefix}: a pipeline name, which needs no quoting in an MBean name */
@@ -72,14 +73,19 @@ final class SourceConnectionWatch implements AutoCloseable {
         }
     }
 
-    /** One check: logs when the connection went from streaming to lost, or back. */
+    /**
+     * One check: logs when the connection went from streaming to lost, or back. Lost takes two checks in a row: when
+     * the engine stops for good its metrics go a moment before the pipeline learns of it, which is no lost
+     * connection.
+     */
     void check(boolean connected) {
+        checksNotConnected = connected ? 0 : checksNotConnected + 1;
         if (connected && lostAt != null) {
             LOG.info("pipeline '{}': reconnected to PostgreSQL at {} after {} s; streaming again", pipeline,
                     source.address(), Duration.between(lostAt, Instant.now()).toSeconds());
             lostAt = null;
-        } else if (!connected && streamedOnce && lostAt == null) {
-            lostAt = Instant.now();
+        } else if (checksNotConnected == 2 && streamedOnce && lostAt == null) {
+            lostAt = Instant.now().minus(interval);
             LOG.warn("pipeline '{}': lost the replication connection to PostgreSQL at {} ({}); reconnecting with"
                     + " backoff until it is back, then reading on from the last committed position", pipeline,
                     source.address(), reason());

@@ -57,7 +57,7 @@ class DebeziumPropertiesTest {
         Properties p = build(HeartbeatConfig.DEFAULT, null);
 
         assertThat(p).containsEntry("max.queue.size", "8192").containsEntry("max.batch.size", "2048")
-                .containsEntry("max.queue.size.in.bytes", Long.toString(16L * 1024 * 1024));
+                .containsEntry("max.queue.size.in.bytes", Long.toString(8L * 1024 * 1024));
     }
 
     @Test
