@@ -37,7 +37,7 @@ import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Backpressure keeps memory bounded: the packaged Sluice runs with a 256 MB heap while its Redis is down and the
- * source goes on writing about one and a half times the heap: rows of 64 KB (a queue of 8,192 of them, Debezium's
+ * source goes on writing about twice the heap: rows of 64 KB (a queue of 8,192 of them, Debezium's
  * record bound, would be 512 MB: only its byte bound keeps them out of the heap), then rows of about 1 KB. Sluice must
  * neither die nor run out of memory, and once Redis is back every row must reach every sink. The peak heap (from the
  * child's GC log) and peak RSS (VmHWM) are printed. {@code sluice.memory.large-rows} and
@@ -49,7 +49,7 @@ class BoundedMemoryIT {
     private static final int SMALL_ROWS_PER_TRANSACTION = 1_000;
     /** {@code repeat(md5(id), 32)}: 1,024 characters. */
     private static final String SMALL_NOTE = "repeat(md5(g::text), 32)";
-    private static final int LARGE_ROWS = Integer.getInteger("sluice.memory.large-rows", 5_000);
+    private static final int LARGE_ROWS = Integer.getInteger("sluice.memory.large-rows", 7_000);
     private static final int LARGE_ROWS_PER_TRANSACTION = 20;
     /** {@code repeat(md5(id), 2048)}: 65,536 characters. */
     private static final String LARGE_NOTE = "repeat(md5(g::text), 2048)";
