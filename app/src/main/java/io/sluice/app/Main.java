@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.app.admin.AdminServer;
 import io.sluice.app.admin.AdminServerException;
 import io.sluice.app.admin.ProcessMetrics;
+import io.sluice.app.logging.LogFormat;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.PipelineConfig;
@@ -19,11 +20,11 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,13 +40,15 @@ import picocli.CommandLine.Option;
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:every pipeline stopped by itself (e.g. an initial-only snapshot finished)",
+            "0:stopped cleanly: by SIGTERM or Ctrl-C after the sinks acknowledged what was read and the offsets were"
+                    + " committed, or every pipeline ended by itself (e.g. an initial-only snapshot finished)",
             "1:a pipeline failed while running; check: a server is not ready for a pipeline",
             "2:invalid command line or configuration",
             "3:a pipeline could not start (source or sink unreachable or unusable, replication slot missing or"
                     + " invalidated), the admin endpoint could not listen (port taken), or an offsets command"
                     + " refused (pipeline running, source unreachable)",
-            "143:stopped by SIGTERM (130: Ctrl-C), after delivering what was read and committing offsets"})
+            "4:the shutdown grace period ran out before the sinks acknowledged what was read (offsets stay safe)",
+            "143:a second SIGTERM during the stop (130: a second Ctrl-C) exited at once (offsets stay safe)"})
 public final class Main implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_PIPELINE_FAILED = 1;
@@ -56,6 +59,17 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", scope = CommandLine.ScopeType.INHERIT,
+            defaultValue = "${env:" + LogFormat.ENVIRONMENT + ":-text}", converter = LogFormatConverter.class,
+            description = "Log lines as text (default) or json, one object per line; default from the environment"
+                    + " variable " + LogFormat.ENVIRONMENT + ".")
+    void logFormat(LogFormat format) {
+        format.install();
+        logFormat = format;
+    }
+
+    private LogFormat logFormat = LogFormat.TEXT;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -89,97 +103,116 @@ public final class Main implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @CommandLine.ParentCommand
+        Main main;
+
         @Override
         public Integer call() throws InterruptedException {
-            PrintWriter err = spec.commandLine().getErr();
+            Consumer<String> err = message -> report("sluice: ", message);
             SluiceConfig loaded;
             try {
                 loaded = new ConfigLoader().load(config);
             } catch (ConfigException e) {
-                err.println(e.getMessage());
+                // The problems name the file themselves, line by line.
+                report("", e.getMessage());
                 return EXIT_USAGE;
             }
-            List<Pipeline> pipelines = new ArrayList<>();
             PrometheusMeterRegistry registry = ProcessMetrics.registry();
+            GracefulShutdown shutdown = new GracefulShutdown(loaded.shutdown().gracePeriod(),
+                    Runtime.getRuntime()::halt);
             AdminServer admin;
             try {
-                admin = AdminServer.start(loaded.admin(), registry::scrape, () -> statuses(loaded, pipelines));
+                admin = AdminServer.start(loaded.admin(), registry::scrape,
+                        () -> statuses(loaded, shutdown.pipelines()));
             } catch (AdminServerException e) {
-                err.println("sluice: " + e.getMessage());
+                err.accept(e.getMessage());
                 return EXIT_START_FAILED;
             }
-            Thread shutdown = new Thread(() -> stopAll(pipelines), "sluice-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdown);
+            shutdown.install();
             try {
                 for (PipelineConfig pipelineConfig : loaded.pipelines()) {
                     Pipeline pipeline = new Pipeline(pipelineConfig, SinkFactory.create(pipelineConfig),
                             DeadLetterTargets.queue(pipelineConfig, Clock.systemUTC()), RetryPolicy.DEFAULT,
                             RandomGenerator.getDefault(), new PipelineMetrics(pipelineConfig.name(), registry));
-                    synchronized (pipelines) {
-                        pipelines.add(pipeline);
+                    if (!shutdown.register(pipeline)) {
+                        break;
                     }
                     pipeline.start();
                 }
             } catch (UnusableSlotException e) {
-                err.println("sluice: " + e.messageFor(config.toString()));
-                stopAll(pipelines);
+                err.accept(e.messageFor(config.toString()));
+                stopAll(shutdown);
                 admin.close();
                 return EXIT_START_FAILED;
             } catch (PipelineException e) {
-                err.println("sluice: " + e.getMessage());
-                stopAll(pipelines);
+                err.accept(e.getMessage());
+                stopAll(shutdown);
                 admin.close();
                 return EXIT_START_FAILED;
             }
-            int exit = awaitAll(pipelines, err);
+            int exit = awaitAll(shutdown, err);
             admin.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdown);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // The hook is running: it stops the pipelines itself.
-            }
             return exit;
         }
 
         /** Every configured pipeline's status; one not made yet counts as not started. */
-        private static List<PipelineStatus> statuses(SluiceConfig loaded, List<Pipeline> pipelines) {
-            List<Pipeline> made;
-            synchronized (pipelines) {
-                made = List.copyOf(pipelines);
-            }
+        private static List<PipelineStatus> statuses(SluiceConfig loaded, List<Pipeline> made) {
             return loaded.pipelines().stream().map(config -> made.stream()
                     .filter(p -> p.name().equals(config.name())).findFirst().map(Pipeline::status)
                     .orElseGet(() -> PipelineStatus.notCreated(config.name()))).toList();
         }
 
         /** Waits until every pipeline stopped; the first failure stops the others. */
-        private static int awaitAll(List<Pipeline> pipelines, PrintWriter err) throws InterruptedException {
-            CompletableFuture<?>[] terminations = pipelines.stream().map(Pipeline::termination)
+        private static int awaitAll(GracefulShutdown shutdown, Consumer<String> err) throws InterruptedException {
+            CompletableFuture<?>[] terminations = shutdown.pipelines().stream().map(Pipeline::termination)
                     .toArray(CompletableFuture[]::new);
             try {
                 CompletableFuture.anyOf(terminations).get();
                 CompletableFuture.allOf(terminations).get();
                 return EXIT_OK;
             } catch (ExecutionException e) {
-                err.println("sluice: " + e.getCause().getMessage());
-                err.flush();
-                stopAll(pipelines);
+                err.accept(e.getCause().getMessage());
+                stopAll(shutdown);
                 return EXIT_PIPELINE_FAILED;
             }
         }
 
-        private static void stopAll(List<Pipeline> pipelines) {
-            List<Pipeline> running;
-            synchronized (pipelines) {
-                running = List.copyOf(pipelines);
+        /**
+         * Tells the user why the run ends: on stderr, or as an ERROR line when the logs are JSON, so that everything
+         * Sluice writes is then one JSON object per line.
+         *
+         * @param prefix what goes before the message on stderr
+         */
+        private void report(String prefix, String message) {
+            if (main != null && main.logFormat == LogFormat.JSON) {
+                LOG.error(message);
+            } else {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(prefix + message);
+                err.flush();
             }
-            for (Pipeline pipeline : running) {
-                pipeline.close();
+        }
+
+        /** Stops the other pipelines gracefully, waiting for them no longer than the grace period. */
+        private static void stopAll(GracefulShutdown shutdown) {
+            shutdown.stopAll();
+            if (shutdown.awaitStopped()) {
+                LOG.debug("all pipelines stopped");
+            } else {
+                LOG.warn("some pipelines had not stopped within the grace period; exiting without them");
             }
-            for (Pipeline pipeline : running) {
-                pipeline.termination().exceptionally(e -> null).join();
+        }
+    }
+
+    /** {@code text} or {@code json}, in any case. */
+    static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
-            LOG.debug("all pipelines stopped");
         }
     }
 

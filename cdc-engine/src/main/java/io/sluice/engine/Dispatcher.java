@@ -65,6 +65,8 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * @param transforms  applied to every event before the sinks see it
      * @param retryPolicy backoff for sinks without one of their own
+     * @param stop        when requested, a batch that is being retried is given up (and so never acknowledged):
+     *                    the pipeline is stopping without waiting for its sinks
      */
     public Dispatcher(String pipeline, Transforms transforms, List<SinkBinding> sinks, RetryPolicy retryPolicy,
             StopSignal stop, RandomGenerator random) {
@@ -203,6 +205,13 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Writes the events of the sink's tables, in batches of at most its batch size. */
     private void writeAll(SinkBinding binding, List<ChangeEvent> events) throws PipelineException, InterruptedException {
+        try (LogContext context = LogContext.sink(pipeline, binding.name())) {
+            writeSelected(binding, events);
+        }
+    }
+
+    private void writeSelected(SinkBinding binding, List<ChangeEvent> events)
+            throws PipelineException, InterruptedException {
         List<ChangeEvent> selected = events;
         if (binding.tables() != TableSelection.ALL) {
             selected = new ArrayList<>(events.size());
@@ -223,7 +232,7 @@ public final class Dispatcher implements AutoCloseable {
             throws PipelineException, InterruptedException {
         List<ChangeEvent> pending = batch;
         int attempt = 0;
-        String lastProblem = null;
+        Outage outage = null;
         while (true) {
             if (stop.isRequested() && attempt > 0) {
                 throw new InterruptedException("stop requested while retrying sink " + binding.name());
@@ -233,14 +242,14 @@ public final class Dispatcher implements AutoCloseable {
             try {
                 WriteResult result = binding.sink().write(pending);
                 meters.wrote(pending, result, System.nanoTime() - started);
-                if (result.isAllApplied()) {
-                    if (lastProblem != null) {
-                        LOG.info("pipeline '{}', sink {}: recovered after {} retries", pipeline, binding.name(), attempt);
-                    }
-                    return;
+                if (!result.isAllApplied()) {
+                    pending = handleFailures(binding, pending, result);
                 }
-                pending = handleFailures(binding, pending, result);
-                if (pending.isEmpty()) {
+                if (result.isAllApplied() || pending.isEmpty()) {
+                    if (outage != null) {
+                        LOG.info("pipeline '{}', sink {} recovered after {} retries in {} s", pipeline, binding.name(),
+                                attempt, outage.seconds());
+                    }
                     return;
                 }
                 problem = pending.size() + " event(s) failed transiently, e.g. "
@@ -254,20 +263,67 @@ public final class Dispatcher implements AutoCloseable {
                 throw new PipelineException(e.getMessage(), e);
             }
             meters.retrying(problem);
-            backOff(binding, attempt++, problem, !problem.equals(lastProblem));
-            lastProblem = problem;
+            Duration delay = delay(binding, attempt++);
+            if (outage == null) {
+                outage = new Outage(System.nanoTime());
+                LOG.warn("pipeline '{}', sink {} is down: {}; retrying with backoff until it acknowledges, the pipeline"
+                        + " waits meanwhile", pipeline, binding.name(), problem);
+            } else if (outage.dueForReminder()) {
+                LOG.warn("pipeline '{}', sink {} still down after {} s: {}; still retrying", pipeline, binding.name(),
+                        outage.seconds(), problem);
+            } else {
+                LOG.debug("pipeline '{}', sink {}: {}; retrying in {} ms", pipeline, binding.name(), problem,
+                        delay.toMillis());
+            }
+            await(binding, delay);
         }
     }
 
     /** Waits the sink's backoff before attempt {@code attempt + 1}; a stop requested meanwhile ends the wait. */
     private void backOff(SinkBinding binding, int attempt, String problem, boolean log) throws InterruptedException {
-        Duration delay = (binding.retry() != null ? binding.retry() : retryPolicy).delay(attempt, random);
+        Duration delay = delay(binding, attempt);
         if (log) {
             LOG.warn("pipeline '{}', sink {}: {}; retrying with backoff (next in {} ms)", pipeline, binding.name(),
                     problem, delay.toMillis());
         }
+        await(binding, delay);
+    }
+
+    private Duration delay(SinkBinding binding, int attempt) {
+        return (binding.retry() != null ? binding.retry() : retryPolicy).delay(attempt, random);
+    }
+
+    private void await(SinkBinding binding, Duration delay) throws InterruptedException {
         if (stop.await(delay)) {
             throw new InterruptedException("stop requested while retrying sink " + binding.name());
+        }
+    }
+
+    /**
+     * A sink failing one write after another: logged once when it starts, again every {@link #REMINDER} while it
+     * lasts (the problem may have changed), and once when it ends.
+     */
+    private static final class Outage {
+        private static final long REMINDER = Duration.ofMinutes(5).toNanos();
+        private final long since;
+        private long remindedAt;
+
+        Outage(long since) {
+            this.since = since;
+            this.remindedAt = since;
+        }
+
+        boolean dueForReminder() {
+            long now = System.nanoTime();
+            if (now - remindedAt < REMINDER) {
+                return false;
+            }
+            remindedAt = now;
+            return true;
+        }
+
+        long seconds() {
+            return Duration.ofNanos(System.nanoTime() - since).toSeconds();
         }
     }
 
@@ -286,8 +342,10 @@ public final class Dispatcher implements AutoCloseable {
             } else if (binding.onFailure() == FailurePolicy.SKIP) {
                 // The log line is the only record of a skipped event.
                 skipped.incrementAndGet();
-                LOG.warn("pipeline '{}', sink {}: skipped {} (on-failure: skip): {}", pipeline, binding.name(),
-                        event.describe(), failure.reason());
+                try (LogContext context = LogContext.table(event.table().qualifiedName())) {
+                    LOG.warn("pipeline '{}', sink {}: skipped {} (on-failure: skip): {}", pipeline, binding.name(),
+                            event.describe(), failure.reason());
+                }
             } else if (binding.onFailure() == FailurePolicy.DEAD_LETTER) {
                 letters.add(new DeadLetter(pipeline, binding.name(), event, failure.reason()));
             } else {

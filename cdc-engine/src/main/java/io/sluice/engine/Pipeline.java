@@ -41,7 +41,10 @@ public final class Pipeline implements AutoCloseable {
     private final List<SinkBinding> sinks;
     private final RetryPolicy retryPolicy;
     private final RandomGenerator random;
+    /** A stop was asked for: ends waits at start-up. */
     private final StopSignal stop = new StopSignal();
+    /** The stop must not wait for the sinks: the dispatcher gives up retrying. */
+    private final StopSignal abandon = new StopSignal();
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final Dispatcher dispatcher;
     private final DeadLetterQueue deadLetters;
@@ -78,7 +81,7 @@ public final class Pipeline implements AutoCloseable {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.random = Objects.requireNonNull(random, "random");
         this.dispatcher = new Dispatcher(config.name(), Transforms.of(config.name(), config.transforms()), this.sinks,
-                deadLetters, retryPolicy, stop, random, metrics);
+                deadLetters, retryPolicy, abandon, random, metrics);
         metrics.bindState(this::state);
         metrics.bindSlot(() -> slotStatus().map(s -> (double) s.retainedBytes()).orElse(Double.NaN),
                 () -> slotStatus().map(s -> (double) s.confirmedLagBytes()).orElse(Double.NaN));
@@ -123,61 +126,79 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * Checks the source and its replication slot, opens every sink and starts reading. Returns once reading
-     * started.
+     * started, or at once when a {@link #stop} came meanwhile (the pipeline is then stopped).
      *
      * @throws PipelineException when the source or a sink is unusable; nothing was started then
      */
     public void start() throws PipelineException, InterruptedException {
-        moveTo(PipelineState.STARTING);
-        CapturedTables captured;
-        try {
-            captured = PostgresPreflight.check(config.name(), source, config.offsets());
-            PostgresPreflight.checkSignalTable(config.name(), source);
-            ReplicationSlotCheck.check(new PipelineId(config.name()), source, config.offsets());
-            for (SinkBinding binding : sinks) {
-                open("sink " + binding.name(), binding.sink()::open, metrics.sink(binding.name()));
+        try (LogContext context = LogContext.pipeline(name())) {
+            moveTo(PipelineState.STARTING);
+            CapturedTables captured;
+            try {
+                captured = PostgresPreflight.check(config.name(), source, config.offsets());
+                PostgresPreflight.checkSignalTable(config.name(), source);
+                ReplicationSlotCheck.check(new PipelineId(config.name()), source, config.offsets());
+                boolean opened = true;
+                for (SinkBinding binding : sinks) {
+                    opened = open("sink " + binding.name(), binding.name(), binding.sink()::open,
+                            metrics.sink(binding.name()));
+                    if (!opened) {
+                        break;
+                    }
+                }
+                if (opened && deadLetters != null) {
+                    open("the " + deadLetters.describe(), null, deadLetters::open, null);
+                }
+            } catch (PipelineException | InterruptedException e) {
+                closeSinks();
+                dispatcher.close();
+                fail(e instanceof PipelineException pe ? pe : new PipelineException("pipeline '" + name()
+                        + "': interrupted while starting", e));
+                throw e;
             }
-            if (deadLetters != null) {
-                open("the " + deadLetters.describe(), deadLetters::open, null);
+            synchronized (this) {
+                if (stop.isRequested()) {
+                    endStopped();
+                    return;
+                }
+                debezium = new DebeziumSource(new PipelineId(config.name()), source, config.offsets(), dispatcher,
+                        captured);
+                debezium.start(new DebeziumSource.Listener() {
+                    @Override
+                    public void snapshotting() {
+                        moveTo(PipelineState.SNAPSHOTTING);
+                    }
+
+                    @Override
+                    public void streaming() {
+                        moveTo(PipelineState.STREAMING);
+                    }
+
+                    @Override
+                    public void stopped(Throwable failure) {
+                        onSourceStopped(failure);
+                    }
+                });
             }
-        } catch (PipelineException | InterruptedException e) {
-            closeSinks();
-            dispatcher.close();
-            fail(e instanceof PipelineException pe ? pe : new PipelineException("pipeline '" + name()
-                    + "': interrupted while starting", e));
-            throw e;
+            startSlotMonitor();
         }
-        debezium = new DebeziumSource(new PipelineId(config.name()), source, config.offsets(), dispatcher,
-                captured);
-        debezium.start(new DebeziumSource.Listener() {
-            @Override
-            public void snapshotting() {
-                moveTo(PipelineState.SNAPSHOTTING);
-            }
-
-            @Override
-            public void streaming() {
-                moveTo(PipelineState.STREAMING);
-            }
-
-            @Override
-            public void stopped(Throwable failure) {
-                onSourceStopped(failure);
-            }
-        });
-        startSlotMonitor();
     }
 
     private synchronized void startSlotMonitor() {
-        if (!state.isTerminal()) {
+        if (!state.isTerminal() && !stop.isRequested()) {
             slotMonitor = new SlotMonitor(name(), source, PostgresSourceConfig.WAL_CHECK_INTERVAL, Clock.systemUTC());
             slotMonitor.start();
         }
     }
 
-    private synchronized void stopSlotMonitor() {
-        if (slotMonitor != null) {
-            slotMonitor.close();
+    private void stopSlotMonitor() {
+        SlotMonitor monitor;
+        synchronized (this) {
+            monitor = slotMonitor;
+        }
+        // Outside the lock: closing waits for a check in progress, which must not hold up state changes.
+        if (monitor != null) {
+            monitor.close();
         }
     }
 
@@ -190,48 +211,72 @@ public final class Pipeline implements AutoCloseable {
     /**
      * Opens a sink or the dead-letter target, retrying while it is unreachable, up to the start-up timeout.
      *
+     * @param sink   the sink's name for the log context, or null for the dead-letter target
      * @param health the sink's health to report, or null for the dead-letter target
+     * @return {@code false} when a stop came meanwhile
      */
-    private void open(String what, Opening opening, SinkMetrics health) throws PipelineException,
+    private boolean open(String what, String sink, Opening opening, SinkMetrics health) throws PipelineException,
             InterruptedException {
         Instant deadline = Instant.now().plus(SINK_STARTUP_TIMEOUT);
         int attempt = 0;
-        while (true) {
-            try {
-                opening.open();
-                if (health != null) {
-                    health.up();
+        try (LogContext context = sink == null ? null : LogContext.sink(name(), sink)) {
+            while (true) {
+                try {
+                    opening.open();
+                    if (health != null) {
+                        health.up();
+                    }
+                    return true;
+                } catch (RetriableSinkException e) {
+                    if (health != null) {
+                        health.retrying(e.getMessage());
+                    }
+                    if (Instant.now().isAfter(deadline)) {
+                        throw new PipelineException(e.getMessage() + " (gave up after "
+                                + SINK_STARTUP_TIMEOUT.toSeconds() + "s)", e);
+                    }
+                    Duration delay = retryPolicy.delay(attempt++, random);
+                    LOG.warn("{}; retrying {} in {} ms", e.getMessage(), what, delay.toMillis());
+                    if (stop.await(delay)) {
+                        return false;
+                    }
+                } catch (SinkException e) {
+                    throw new PipelineException(e.getMessage(), e);
                 }
-                return;
-            } catch (RetriableSinkException e) {
-                if (health != null) {
-                    health.retrying(e.getMessage());
-                }
-                if (Instant.now().isAfter(deadline)) {
-                    throw new PipelineException(e.getMessage() + " (gave up after "
-                            + SINK_STARTUP_TIMEOUT.toSeconds() + "s)", e);
-                }
-                Duration delay = retryPolicy.delay(attempt++, random);
-                LOG.warn("{}; retrying in {} ms", e.getMessage(), delay.toMillis());
-                if (stop.await(delay)) {
-                    throw new PipelineException("pipeline '" + name() + "': stopped while opening " + what);
-                }
-            } catch (SinkException e) {
-                throw new PipelineException(e.getMessage(), e);
             }
         }
     }
 
     private void onSourceStopped(Throwable failure) {
-        stopSlotMonitor();
+        try (LogContext context = LogContext.pipeline(name())) {
+            stopSlotMonitor();
+            // A failure of Sluice's own (a sink rejected an event) is one even during a graceful stop; anything else
+            // then is the engine ending because it was asked to stop.
+            if (failure == null || abandon.isRequested() || stop.isRequested() && !isOwnFailure(failure)) {
+                endStopped();
+            } else {
+                closeSinks();
+                dispatcher.close();
+                fail(asPipelineException(failure));
+            }
+        }
+    }
+
+    private static boolean isOwnFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PipelineException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closes the sinks and reports the pipeline stopped. */
+    private void endStopped() {
         closeSinks();
         dispatcher.close();
-        if (failure == null || stop.isRequested()) {
-            moveTo(PipelineState.STOPPED);
-            termination.complete(null);
-        } else {
-            fail(asPipelineException(failure));
-        }
+        moveTo(PipelineState.STOPPED);
+        termination.complete(null);
     }
 
     private PipelineException asPipelineException(Throwable failure) {
@@ -266,12 +311,16 @@ public final class Pipeline implements AutoCloseable {
             return;
         }
         state = next;
-        LOG.info("pipeline '{}': {}", name(), next.name().toLowerCase());
+        try (LogContext context = LogContext.pipeline(name())) {
+            LOG.info("pipeline '{}': {}", name(), next.name().toLowerCase());
+        }
     }
 
     private void closeSinks() {
         for (SinkBinding binding : sinks) {
-            binding.sink().close();
+            try (LogContext context = LogContext.sink(name(), binding.name())) {
+                binding.sink().close();
+            }
         }
         if (deadLetters != null) {
             deadLetters.close();
@@ -279,24 +328,63 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Stops reading, lets the batch in flight finish (or abandons its retries), and closes the sinks. Offsets of
-     * acknowledged events were committed; anything else is read again on the next start.
+     * Stops gracefully and returns at once; {@link #termination()} completes when the pipeline has stopped. Reading
+     * stops, the sinks acknowledge every event already read (retried for as long as it takes, so a sink that stays
+     * down keeps the stop waiting: bound it from outside, or call {@link #close()}), the offsets of everything
+     * acknowledged are stored and confirmed to the replication slot, and the sinks are closed. A stop during
+     * {@link #start()} ends the start instead.
+     */
+    public void stop() {
+        DebeziumSource reading;
+        synchronized (this) {
+            if (state.isTerminal() || stop.isRequested()) {
+                return;
+            }
+            stop.request();
+            if (state == PipelineState.CREATED) {
+                endStopped();
+                return;
+            }
+            moveTo(PipelineState.STOPPING);
+            reading = debezium;
+        }
+        Thread stopping = new Thread(() -> {
+            try (LogContext context = LogContext.pipeline(name())) {
+                stopSlotMonitor();
+                if (reading != null) {
+                    reading.stop();
+                }
+                // else start() is still checking the source or opening sinks: it sees the stop and ends the pipeline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sluice-" + name() + "-stop");
+        stopping.start();
+    }
+
+    /**
+     * Stops without waiting for the sinks: a batch that is being retried is given up, so its events are not
+     * committed and are read again on the next start. The offsets of what was acknowledged are stored. Returns
+     * once the pipeline has stopped.
      */
     @Override
     public void close() {
-        if (state.isTerminal()) {
-            return;
+        abandon.request();
+        stop();
+        DebeziumSource reading;
+        synchronized (this) {
+            reading = debezium;
         }
-        moveTo(PipelineState.STOPPING);
-        stop.request();
-        stopSlotMonitor();
-        if (debezium != null) {
-            debezium.close();
-        } else {
-            closeSinks();
-            dispatcher.close();
-            moveTo(PipelineState.STOPPED);
-            termination.complete(null);
+        if (reading != null) {
+            // Also interrupts a sink write that blocks, which the dispatcher's stop signal cannot end.
+            reading.close();
+        }
+        try {
+            termination.exceptionally(e -> null).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot happen: failures are mapped to null", e);
         }
     }
 }

@@ -71,7 +71,7 @@ final class RunningSluice implements AutoCloseable {
     void stop() throws IOException, InterruptedException {
         process.destroy();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
-        assertThat(process.exitValue()).as("exit code; output:\n" + output()).isEqualTo(143);
+        assertThat(process.exitValue()).as("exit code; output:\n" + output()).isZero();
     }
 
     String output() throws IOException {

@@ -29,7 +29,7 @@ public final class SluiceProcess {
     }
 
     static ProcessBuilder builder(Map<String, String> env, String... args) {
-        return builder(env, List.of(), args);
+        return command(env, List.of(java()), args);
     }
 
     /**
@@ -38,15 +38,27 @@ public final class SluiceProcess {
      * no Sluice behind retrying against servers that died with it; start it from the test's own thread.
      */
     public static Process startTiedToThisThread(Path log, String... args) throws IOException {
-        List<String> prefix = Executables.onPath("setpriv")
-                .map(setpriv -> List.of(setpriv.toString(), "--pdeathsig", "KILL", "--"))
-                .orElse(List.of());
-        return builder(Map.of(), prefix, args).redirectOutput(log.toFile()).start();
+        return startTiedToThisThread(log, List.of(), args);
     }
 
-    private static ProcessBuilder builder(Map<String, String> env, List<String> prefix, String... args) {
-        List<String> command = new ArrayList<>(prefix);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    /** As {@link #startTiedToThisThread(Path, String...)}, with options for the JVM, e.g. {@code -Xmx256m}. */
+    public static Process startTiedToThisThread(Path log, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> prefix = new ArrayList<>(Executables.onPath("setpriv")
+                .map(setpriv -> List.of(setpriv.toString(), "--pdeathsig", "KILL", "--"))
+                .orElse(List.of()));
+        prefix.add(java());
+        prefix.addAll(jvmOptions);
+        return command(Map.of(), prefix, args).redirectOutput(log.toFile()).start();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** {@code java -jar sluice.jar args}, where {@code java} is the command up to and including the JVM's options. */
+    private static ProcessBuilder command(Map<String, String> env, List<String> java, String... args) {
+        List<String> command = new ArrayList<>(java);
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));

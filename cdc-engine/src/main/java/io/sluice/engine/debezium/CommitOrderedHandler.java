@@ -2,7 +2,9 @@ package io.sluice.engine.debezium;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.StopEngineException;
 import io.sluice.engine.Dispatcher;
+import io.sluice.engine.LogContext;
 import io.sluice.engine.PipelineException;
 import io.sluice.engine.event.ChangeEvent;
 import io.sluice.engine.event.Op;
@@ -11,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -41,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * transaction, a snapshot read, a heartbeat outside a transaction, the close watermark's END after a chunk's rows.
  * A replay after a crash therefore always starts at a transaction boundary or later, and never skips an event.
  *
+ * <h2>Stopping</h2>
+ * A graceful stop lets the batch being delivered finish, so everything read is acknowledged and marked before
+ * Debezium's engine closes and commits the offsets ({@link #stopReading}).
+ *
  * <p>Debezium calls {@link #handleBatch} from one thread.
  */
 final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
@@ -59,6 +66,10 @@ final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<Record
     private final int maxTransactionChanges;
     private final DebeziumSource.Listener progress;
 
+    /** Held while a batch is delivered, so a graceful stop can wait for it. */
+    private final ReentrantLock delivering = new ReentrantLock();
+    /** Cleared when the pipeline stops: later batches are not delivered. */
+    private volatile boolean reading = true;
     /** Records received but not yet marked processed, in arrival order. */
     private final List<RecordChangeEvent<SourceRecord>> unmarked = new ArrayList<>();
     /** Data records of the open transaction, waiting for its commit LSN. */
@@ -89,6 +100,38 @@ final class CommitOrderedHandler implements DebeziumEngine.ChangeConsumer<Record
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
+        delivering.lockInterruptibly();
+        try (LogContext context = LogContext.pipeline(pipeline)) {
+            if (!reading) {
+                // Ends Debezium's polling loop from within, leaving these records unmarked: the engine then closes
+                // itself with no batch half-handed to its converter threads, which a close from outside can meet
+                // (it shuts those threads down first) and report as a failure.
+                throw new StopEngineException("pipeline '" + pipeline + "' is stopping");
+            }
+            deliver(records, committer);
+        } finally {
+            delivering.unlock();
+        }
+    }
+
+    /**
+     * Takes no further batch, and waits until the batch being delivered, if any, was acknowledged by every sink and
+     * marked processed. The next batch, left unmarked (it is read again on the next start), ends the engine's
+     * polling.
+     */
+    void stopReading() throws InterruptedException {
+        reading = false;
+        delivering.lockInterruptibly();
+        delivering.unlock();
+    }
+
+    /** Takes no further batch, without waiting for the one being delivered. */
+    void refuseBatches() {
+        reading = false;
+    }
+
+    private void deliver(List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<ChangeEvent> ready = new ArrayList<>(records.size());
         int safe = -1;
         try {

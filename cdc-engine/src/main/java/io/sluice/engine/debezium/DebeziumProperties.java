@@ -27,6 +27,20 @@ final class DebeziumProperties {
      */
     static final int INCREMENTAL_SNAPSHOT_CHUNK_SIZE = 1024;
 
+    /**
+     * Memory between the WAL and the sinks is bounded by Debezium's queue and the batch being delivered. The queue
+     * holds at most {@link #MAX_QUEUE_SIZE} records and at most {@link #MAX_QUEUE_BYTES} bytes (Debezium's estimate of
+     * the records' size), whichever is reached first, so a table of large rows cannot fill the heap with a full queue
+     * of them. At most {@link #MAX_BATCH_SIZE} records leave the queue at once, for the dispatcher, which returns only
+     * when every sink acknowledged them: while a sink is down the queue fills, Debezium stops reading the replication
+     * stream and PostgreSQL keeps the WAL (docs/running.md, Memory). A batch comes out of the queue, so it too is at
+     * most {@link #MAX_QUEUE_BYTES}; it is in memory several times while it is delivered (Debezium's record, Sluice's
+     * event, each sink's request), which is why the byte bound is small.
+     */
+    static final int MAX_BATCH_SIZE = 2048;
+    static final int MAX_QUEUE_SIZE = 8192;
+    static final long MAX_QUEUE_BYTES = 8L * 1024 * 1024;
+
     private DebeziumProperties() {
     }
 
@@ -118,8 +132,9 @@ final class DebeziumProperties {
         p.setProperty("include.unknown.datatypes", "false");
         p.setProperty("unavailable.value.placeholder", TOAST_PLACEHOLDER);
 
-        p.setProperty("max.batch.size", "2048");
-        p.setProperty("max.queue.size", "8192");
+        p.setProperty("max.batch.size", Integer.toString(MAX_BATCH_SIZE));
+        p.setProperty("max.queue.size", Integer.toString(MAX_QUEUE_SIZE));
+        p.setProperty("max.queue.size.in.bytes", Long.toString(MAX_QUEUE_BYTES));
         p.setProperty("poll.interval.ms", "50");
         // A lost connection while streaming is retried by Debezium with its own backoff, indefinitely.
         p.setProperty("errors.max.retries", "-1");

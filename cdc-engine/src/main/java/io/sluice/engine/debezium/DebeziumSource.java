@@ -8,12 +8,16 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.sluice.config.offsets.OffsetStoreConfig;
 import io.sluice.config.source.PostgresSourceConfig;
 import io.sluice.engine.Dispatcher;
+import io.sluice.engine.LogContext;
 import io.sluice.engine.offset.PipelineId;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -21,6 +25,10 @@ import org.apache.kafka.connect.source.SourceRecord;
  * {@code pgoutput}, feeding a {@link Dispatcher} through the {@link CommitOrderedHandler}.
  */
 public final class DebeziumSource implements AutoCloseable {
+    private static final Duration CLOSE_RETRY = Duration.ofMillis(100);
+    /** How long a graceful stop gives the engine to end by itself before closing it. */
+    private static final Duration SELF_STOP_WAIT = Duration.ofMillis(500);
+    private static final Duration CONNECTION_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     /** How the source reports progress and its end to the pipeline; called from the source's threads. */
     public interface Listener {
@@ -39,7 +47,11 @@ public final class DebeziumSource implements AutoCloseable {
     private final int maxTransactionChanges;
     private final CapturedTables captured;
     private final ExecutorService runner;
+    /** Counted down when the engine has stopped, by itself or when asked. */
+    private final CountDownLatch finished = new CountDownLatch(1);
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private CommitOrderedHandler handler;
+    private SourceConnectionWatch connectionWatch;
 
     /**
      * @param captured the tables to capture, as {@link PostgresPreflight} resolved them
@@ -60,7 +72,7 @@ public final class DebeziumSource implements AutoCloseable {
         if (engine != null) {
             throw new IllegalStateException("already started");
         }
-        CommitOrderedHandler handler = new CommitOrderedHandler(pipeline.name(),
+        handler = new CommitOrderedHandler(pipeline.name(),
                 DebeziumProperties.topicPrefix(pipeline) + ".transaction",
                 source.signalTable() == null ? null : DebeziumProperties.tableTopic(pipeline, source.signalTable()),
                 new EventNormalizer(source.decimals(), DebeziumProperties.TOAST_PLACEHOLDER, captured.fullIdentity()),
@@ -69,24 +81,99 @@ public final class DebeziumSource implements AutoCloseable {
                 .builder(ChangeEventFormat.of(Connect.class))
                 .using(DebeziumProperties.build(pipeline, source, captured.tables(), offsets))
                 .notifying(handler)
-                .using((success, message, error) -> listener.stopped(success ? null : failureOf(message, error)))
+                .using((success, message, error) -> {
+                    stopWatching();
+                    finished.countDown();
+                    listener.stopped(success ? null : failureOf(message, error));
+                })
                 .build();
-        runner.execute(engine);
+        connectionWatch = new SourceConnectionWatch(pipeline.name(), DebeziumProperties.topicPrefix(pipeline), source,
+                CONNECTION_CHECK_INTERVAL);
+        connectionWatch.start();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> started = engine;
+        runner.execute(() -> {
+            try (LogContext context = LogContext.pipeline(pipeline.name())) {
+                started.run();
+            }
+        });
     }
 
     private static Throwable failureOf(String message, Throwable error) {
         return error != null ? error : new IllegalStateException(message);
     }
 
-    /** Stops reading; records not yet acknowledged by every sink are not committed and will be read again. */
-    @Override
-    public synchronized void close() {
-        if (engine != null) {
-            try {
-                engine.close();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+    /**
+     * Stops gracefully: takes no further batch, waits until every sink acknowledged the batch being delivered (for
+     * as long as that takes: the dispatcher keeps retrying), then closes the engine, which stores the offset of
+     * everything acknowledged and confirms it to the replication slot. Returns when the engine has stopped.
+     */
+    public void stop() throws InterruptedException {
+        stopWatching();
+        CommitOrderedHandler reading = handlerIfStarted();
+        if (reading != null) {
+            reading.stopReading();
+            // While records flow, the next batch ends the engine from within (see the handler); a quiet source
+            // sends none, so the engine is closed from here.
+            if (finished.await(SELF_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                runner.shutdown();
+                return;
             }
+        }
+        closeEngine();
+    }
+
+    /**
+     * Stops without waiting for the batch being delivered, whose retries the dispatcher gives up on its own stop
+     * signal; its events are not committed and are read again on the next start. Returns when the engine has
+     * stopped.
+     */
+    @Override
+    public void close() {
+        stopWatching();
+        CommitOrderedHandler reading = handlerIfStarted();
+        if (reading != null) {
+            reading.refuseBatches();
+        }
+        try {
+            closeEngine();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized CommitOrderedHandler handlerIfStarted() {
+        return handler;
+    }
+
+    /** Before the engine stops: its stop is no lost connection. */
+    private synchronized void stopWatching() {
+        if (connectionWatch != null) {
+            connectionWatch.close();
+        }
+    }
+
+    /**
+     * Closes the engine; on close Debezium commits the offsets of the records marked processed, confirms them to
+     * the slot and stops its task. Debezium refuses a close while its task starts and a second one while it stops
+     * (IllegalStateException): then this waits a moment and asks again, until the engine has stopped.
+     */
+    private void closeEngine() throws InterruptedException {
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> running;
+        synchronized (this) {
+            running = engine;
+        }
+        if (running != null) {
+            while (finished.getCount() > 0) {
+                try {
+                    running.close();
+                    break;
+                } catch (IllegalStateException notNow) {
+                    finished.await(CLOSE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            finished.await();
         }
         runner.shutdown();
     }

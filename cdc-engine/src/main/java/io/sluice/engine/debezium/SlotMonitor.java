@@ -2,6 +2,7 @@ package io.sluice.engine.debezium;
 
 import io.sluice.config.ByteSize;
 import io.sluice.config.source.PostgresSourceConfig;
+import io.sluice.engine.LogContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -98,7 +99,7 @@ public final class SlotMonitor implements AutoCloseable {
     }
 
     private void checkQuietly() {
-        try {
+        try (LogContext context = LogContext.pipeline(pipeline)) {
             check();
         } catch (SQLException e) {
             LOG.warn("pipeline '{}': could not read replication slot '{}' on {} to report its retained WAL: {}"

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.StopEngineException;
 import io.sluice.config.source.DecimalMode;
 import io.sluice.engine.Dispatcher;
 import io.sluice.engine.RetryPolicy;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -128,6 +130,67 @@ class CommitOrderedHandlerTest {
         assertThatThrownBy(() -> handler.handleBatch(List.of(marker("BEGIN", "1", 10),
                 event(items.insert(items.row("id", 1)), 11), marker("END", "1", 20)), committer))
                 .hasMessageContaining("not authorized");
+        assertThat(committer.marked).isEmpty();
+    }
+
+    @Test
+    void aStopWaitsUntilTheBatchBeingDeliveredIsAcknowledgedAndMarked() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        dispatcher.close();
+        dispatcher = dispatcherFor(new RecordingSink() {
+            @Override
+            public WriteResult write(List<ChangeEvent> batch) {
+                writing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return super.write(batch);
+            }
+        });
+        CommitOrderedHandler handler = handler(10);
+        var batch = List.of(marker("BEGIN", "1", 10), event(items.insert(items.row("id", 1)), 11),
+                marker("END", "1", 20));
+        Thread delivering = new Thread(() -> {
+            try {
+                handler.handleBatch(batch, committer);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        delivering.start();
+        writing.await();
+        int[] markedWhenStopped = {-1};
+        Thread stopping = new Thread(() -> {
+            try {
+                handler.stopReading();
+                markedWhenStopped[0] = committer.marked.size();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        stopping.start();
+        while (stopping.getState() != Thread.State.WAITING && stopping.getState() != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        stopping.join();
+        delivering.join();
+
+        assertThat(markedWhenStopped[0]).as("records marked when the stop returned").isEqualTo(3);
+    }
+
+    @Test
+    void afterAStopTheNextBatchIsNeitherDeliveredNorMarkedAndEndsTheEnginesPolling() throws Exception {
+        CommitOrderedHandler handler = handler(10);
+        handler.stopReading();
+
+        assertThatThrownBy(() -> handler.handleBatch(List.of(marker("BEGIN", "1", 10),
+                event(items.insert(items.row("id", 1)), 11), marker("END", "1", 20)), committer))
+                .isInstanceOf(StopEngineException.class);
+        assertThat(sink.written).isEmpty();
         assertThat(committer.marked).isEmpty();
     }
 
@@ -295,7 +358,7 @@ class CommitOrderedHandlerTest {
         return all;
     }
 
-    private static final class RecordingSink implements Sink {
+    private static class RecordingSink implements Sink {
         final List<ChangeEvent> written = new ArrayList<>();
 
         @Override

@@ -53,6 +53,14 @@ class DebeziumPropertiesTest {
     }
 
     @Test
+    void debeziumsQueueIsBoundedInRecordsAndInBytes() {
+        Properties p = build(HeartbeatConfig.DEFAULT, null);
+
+        assertThat(p).containsEntry("max.queue.size", "8192").containsEntry("max.batch.size", "2048")
+                .containsEntry("max.queue.size.in.bytes", Long.toString(8L * 1024 * 1024));
+    }
+
+    @Test
     void withoutSignalTableNoSignalChannelIsSet() {
         assertThat(build(HeartbeatConfig.DEFAULT, null)).doesNotContainKeys("signal.data.collection",
                 "signal.enabled.channels");

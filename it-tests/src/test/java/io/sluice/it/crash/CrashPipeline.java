@@ -61,6 +61,7 @@ final class CrashPipeline {
     final OffsetsStore store;
     final PipelineConfig config;
     private final Path configFile;
+    private final String yaml;
     private final Path logDir;
     private Process process;
     private Path log;
@@ -84,6 +85,7 @@ final class CrashPipeline {
                 + this.redis.sinkYaml(REDIS_VALUES), store.yaml(base));
         this.config = base.load(yaml);
         this.configFile = workDir.resolve(name + ".yaml");
+        this.yaml = yaml;
         Files.writeString(configFile, yaml);
         Files.createDirectories(logDir);
     }
@@ -104,14 +106,74 @@ final class CrashPipeline {
         return base.postgres.connect(base.name);
     }
 
+    /**
+     * Adds top-level keys after the pipeline in the configuration file, e.g. {@code shutdown: {grace-period: 3s}},
+     * for the next start.
+     */
+    void addToConfig(String topLevelYaml) throws IOException {
+        Files.writeString(configFile, yaml + topLevelYaml);
+    }
+
     /** Starts Sluice from the calling thread, which must outlive it ({@link SluiceProcess#startTiedToThisThread}). */
     void start() throws IOException {
+        start(List.of());
+    }
+
+    /** As {@link #start()}, with options for Sluice's JVM and further arguments of {@code sluice run}. */
+    void start(List<String> jvmOptions, String... runOptions) throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("Sluice is already running for " + name());
         }
         starts++;
         log = logDir.resolve("sluice-" + starts + ".log");
-        process = SluiceProcess.startTiedToThisThread(log, "run", "--config", configFile.toString());
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--config", configFile.toString()));
+        args.addAll(List.of(runOptions));
+        process = SluiceProcess.startTiedToThisThread(log, jvmOptions, args.toArray(String[]::new));
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /** Sends SIGTERM and returns at once. */
+    void signal() {
+        process.destroy();
+    }
+
+    /** Waits for Sluice to exit; returns its exit code, or kills it and fails after {@code timeout}. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new AssertionError("Sluice did not exit within " + timeout.toSeconds() + " s and was killed; its"
+                    + " log " + log + " ends with:\n" + logTail());
+        }
+        return process.exitValue();
+    }
+
+    /** Everything the running (or last) Sluice wrote. */
+    String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + log, e);
+        }
+    }
+
+    /** Waits until the log of the running Sluice contains {@code text}, failing if it exits first. */
+    void awaitLogged(String text, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!logText().contains(text)) {
+            requireRunning("before it logged '" + text + "'");
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("Sluice (run " + starts + ") did not log '" + text + "' within "
+                        + timeout.toSeconds() + " s; its log " + log + " ends with:\n" + logTail());
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** kill -9. */
@@ -152,11 +214,7 @@ final class CrashPipeline {
 
     /** Whether the running Sluice has logged that its pipeline streams (the snapshot, if any, is done). */
     boolean isStreaming() {
-        try {
-            return Files.readString(log).contains("pipeline '" + name() + "': streaming");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + log, e);
-        }
+        return logText().contains("pipeline '" + name() + "': streaming");
     }
 
     void awaitStreaming(Duration timeout) throws InterruptedException {

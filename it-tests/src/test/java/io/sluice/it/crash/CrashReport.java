@@ -20,7 +20,7 @@ import java.util.Locale;
  * @param transactions     transactions the writer committed
  * @param writerReconnects times the writer lost PostgreSQL and reconnected
  * @param seconds          duration from the first start of Sluice to the end of the checks
- * @param exitCode         Sluice's exit code after the final SIGTERM (143 expected)
+ * @param exitCode         Sluice's exit code after the final SIGTERM (0 expected: a clean stop)
  */
 record CrashReport(String scenario, String offsetsStore, long seed, List<Kill> kills, long changes,
         long transactions, int writerReconnects, long seconds, int exitCode, KafkaAudit.Result kafka,

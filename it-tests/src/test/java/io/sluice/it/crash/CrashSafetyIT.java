@@ -66,7 +66,7 @@ class CrashSafetyIT {
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POSTGRES_DOWN = Duration.ofSeconds(3);
     private static final Duration KAFKA_DOWN = Duration.ofSeconds(30);
-    private static final int SIGTERM_EXIT = 143;
+    private static final int SIGTERM_EXIT = 0;
 
     private static LocalPostgres postgres;
     private static LocalKafka kafka;
