@@ -52,15 +52,7 @@ class LogsIT {
 
     @AfterAll
     static void stopServers() {
-        for (AutoCloseable server : new AutoCloseable[] {redis, kafka, postgres}) {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } catch (Exception e) {
-                System.err.println("could not stop " + server + ": " + e);
-            }
-        }
+        Servers.stopAll(redis, kafka, postgres);
     }
 
     @Test

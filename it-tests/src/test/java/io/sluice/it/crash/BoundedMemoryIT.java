@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.it.Servers;
 import io.sluice.it.support.LocalElasticsearch;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
@@ -79,15 +80,7 @@ class BoundedMemoryIT {
 
     @AfterAll
     static void stopServers() {
-        for (AutoCloseable server : new AutoCloseable[] {redis, elasticsearch, kafka, postgres}) {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } catch (Exception e) {
-                System.err.println("could not stop " + server + ": " + e);
-            }
-        }
+        Servers.stopAll(redis, elasticsearch, kafka, postgres);
     }
 
     @Test

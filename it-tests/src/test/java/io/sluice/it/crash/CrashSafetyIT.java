@@ -6,6 +6,7 @@ import io.sluice.engine.offset.OffsetStore;
 import io.sluice.engine.offset.PipelineId;
 import io.sluice.it.KafkaEvents;
 import io.sluice.it.KafkaEvents.Received;
+import io.sluice.it.Servers;
 import io.sluice.it.support.LocalElasticsearch;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
@@ -86,15 +87,7 @@ class CrashSafetyIT {
 
     @AfterAll
     static void stopServers() {
-        for (AutoCloseable server : new AutoCloseable[] {redis, elasticsearch, kafka, postgres}) {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } catch (Exception e) {
-                System.err.println("could not stop " + server + ": " + e);
-            }
-        }
+        Servers.stopAll(redis, elasticsearch, kafka, postgres);
     }
 
     /**

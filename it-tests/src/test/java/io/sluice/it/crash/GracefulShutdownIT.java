@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.engine.offset.OffsetStore;
 import io.sluice.it.KafkaEvents;
+import io.sluice.it.Servers;
 import io.sluice.it.support.LocalElasticsearch;
 import io.sluice.it.support.LocalKafka;
 import io.sluice.it.support.LocalPostgres;
@@ -65,15 +66,7 @@ class GracefulShutdownIT {
 
     @AfterAll
     static void stopServers() {
-        for (AutoCloseable server : new AutoCloseable[] {redis, elasticsearch, kafka, postgres}) {
-            try {
-                if (server != null) {
-                    server.close();
-                }
-            } catch (Exception e) {
-                System.err.println("could not stop " + server + ": " + e);
-            }
-        }
+        Servers.stopAll(redis, elasticsearch, kafka, postgres);
     }
 
     @Test
