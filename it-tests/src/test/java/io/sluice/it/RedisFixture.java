@@ -2,8 +2,6 @@ package io.sluice.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.PipelineConfig;
@@ -15,8 +13,6 @@ import io.sluice.engine.SinkBinding;
 import io.sluice.it.support.LocalPostgres;
 import io.sluice.it.support.LocalRedis;
 import io.sluice.sink.redis.RedisCacheSink;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +21,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +40,6 @@ import redis.clients.jedis.resps.ScanResult;
 public final class RedisFixture {
     /** Retries quickly, so a pipeline catches up within seconds of Redis coming back. */
     static final RetryPolicy FAST_RETRIES = new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     final LocalPostgres postgres;
     final LocalRedis redis;
@@ -173,23 +167,7 @@ public final class RedisFixture {
      * string with strings as they are and numbers and booleans as their JSON text.
      */
     public Map<String, Map<String, String>> cached(RedisClient client, String table, RedisValueMode mode) {
-        Map<String, Map<String, String>> rows = new TreeMap<>();
-        for (String key : scan(client, keyPrefix() + table + ":*")) {
-            if (mode == RedisValueMode.HASH) {
-                rows.put(key, new TreeMap<>(client.hgetAll(key)));
-                continue;
-            }
-            Map<String, String> row = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = parse(client.get(key)).fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                if (!field.getValue().isNull()) {
-                    row.put(field.getKey(), field.getValue().isTextual() ? field.getValue().asText()
-                            : field.getValue().toString());
-                }
-            }
-            rows.put(key, row);
-        }
-        return rows;
+        return SinkRows.redisKeys(client, keyPrefix() + table + ":*", mode);
     }
 
     /** Every data and version key of this fixture with its value, to compare whole states. */
@@ -239,13 +217,6 @@ public final class RedisFixture {
         return keys;
     }
 
-    private static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + json, e);
-        }
-    }
 
     private static void pause() {
         try {
