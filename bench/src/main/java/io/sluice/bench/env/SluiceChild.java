@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class SluiceChild implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final int LOG_TAIL_LINES = 30;
+    /** Sluice's exit code after a SIGTERM that let it deliver what it read and commit its offsets in time. */
+    public static final int STOPPED_CLEANLY = 0;
 
     private final String name;
     private final Process process;

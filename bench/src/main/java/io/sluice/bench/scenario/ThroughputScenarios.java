@@ -20,7 +20,6 @@ public final class ThroughputScenarios {
     private static final String PRIMED = "primed";
     private static final String END = "end";
     /** SIGTERM: Sluice delivered what it read, committed offsets and exited. */
-    private static final int STOPPED_BY_SIGTERM = 143;
 
     private final RunContext context;
 
@@ -87,7 +86,7 @@ public final class ThroughputScenarios {
             long events = 2;
             run.await(new Target(events, 1, 0, PRIMED), priming);
             int primingExit = priming.stop();
-            if (primingExit != STOPPED_BY_SIGTERM || !run.hasStoredOffsets()) {
+            if (primingExit != SluiceChild.STOPPED_CLEANLY || !run.hasStoredOffsets()) {
                 throw new IllegalStateException("the priming Sluice exited with code " + primingExit
                         + (run.hasStoredOffsets() ? "" : " without storing offsets") + "; see " + priming.log());
             }
@@ -134,7 +133,7 @@ public final class ThroughputScenarios {
     private static Check finish(SluiceRun run, SluiceChild sluice, Target target) throws InterruptedException {
         Check check = run.probes().check(target);
         int exit = sluice.stop();
-        return check.withProblem(exit == STOPPED_BY_SIGTERM ? null
+        return check.withProblem(exit == SluiceChild.STOPPED_CLEANLY ? null
                 : "Sluice exited with code " + exit + " on SIGTERM; see " + sluice.log());
     }
 
