@@ -32,11 +32,12 @@ import java.util.function.Function;
  *                         {@code bench.probeMillis}, default 5
  * @param stallTimeout     a run fails when no sink makes progress for this long; {@code bench.stallSeconds},
  *                         default 120
- * @param sluiceJvmOptions options for Sluice's JVM, split at spaces; {@code {run}} becomes the run's name;
- *                         {@code bench.sluiceJvmArgs}, default none (Sluice's defaults)
+ * @param sluiceJvmOptions options for Sluice's JVM, split at spaces, after the launcher's defaults (later options
+ *                         win); {@code {run}} becomes the run's name; {@code bench.sluiceJvmArgs}, default none
  * @param ceilingReader    {@code bench.ceiling}: auto, recvlogical, jdbc or both; default auto
  * @param root             the repository root; {@code bench.root}, default the working directory
- * @param sluiceJar        {@code bench.sluiceJar}, default {@code <root>/app/target/sluice.jar}
+ * @param launcher         the script that runs Sluice as users run it, with its default JVM options;
+ *                         {@code bench.launcher}, default {@code <root>/sluice}
  * @param resultsDir       where the JSON file goes; {@code bench.results}, default {@code <root>/bench/results}
  * @param workDir          run directories with Sluice's configuration, logs and GC logs; {@code bench.work},
  *                         default {@code <root>/bench/target/runs}
@@ -44,7 +45,7 @@ import java.util.function.Function;
 public record BenchOptions(int rows, int repeats, List<SinkSet> sinkSets, List<Mode> modes, List<Integer> latencyRates,
         Duration latencyWindow, Duration latencyWarmup, int warmupRows, int transactionRows, int kafkaPartitions,
         Duration pollInterval, Duration probeInterval, Duration stallTimeout, List<String> sluiceJvmOptions,
-        CeilingReader ceilingReader, Path root, Path sluiceJar, Path resultsDir, Path workDir) {
+        CeilingReader ceilingReader, Path root, Path launcher, Path resultsDir, Path workDir) {
 
     public BenchOptions {
         sinkSets = List.copyOf(sinkSets);
@@ -80,7 +81,7 @@ public record BenchOptions(int rows, int repeats, List<SinkSet> sinkSets, List<M
                 words(in.text("sluiceJvmArgs", "")),
                 in.parsed("ceiling", "auto", CeilingReader::parse),
                 root,
-                root.resolve(in.text("sluiceJar", "app/target/sluice.jar")),
+                root.resolve(in.text("launcher", "sluice")),
                 root.resolve(in.text("results", "bench/results")),
                 root.resolve(in.text("work", "bench/target/runs")));
     }
@@ -103,7 +104,7 @@ public record BenchOptions(int rows, int repeats, List<SinkSet> sinkSets, List<M
         map.put("stallSeconds", stallTimeout.toSeconds());
         map.put("sluiceJvmArgs", sluiceJvmOptions);
         map.put("ceiling", ceilingReader.name().toLowerCase(Locale.ROOT));
-        map.put("sluiceJar", sluiceJar.toString());
+        map.put("launcher", launcher.toString());
         return map;
     }
 

@@ -67,8 +67,8 @@ final class Environment {
         lines.add("N = " + options.rows() + " rows (" + (2L * options.rows() + 1) + " events inserted+updated+marker), "
                 + options.repeats() + " repeat(s), " + options.transactionRows() + " rows per transaction; ceiling: "
                 + String.join(", ", ceilingReaders) + " and COPY");
-        lines.add("Sluice: " + options.sluiceJar() + (options.sluiceJvmOptions().isEmpty() ? " (JVM defaults)"
-                : " with " + String.join(" ", options.sluiceJvmOptions())));
+        lines.add("Sluice: " + options.launcher() + " (its default JVM options" + (options.sluiceJvmOptions().isEmpty()
+                ? ")" : ", then " + String.join(" ", options.sluiceJvmOptions()) + ")"));
         return lines;
     }
 

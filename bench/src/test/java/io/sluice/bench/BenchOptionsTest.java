@@ -23,7 +23,7 @@ class BenchOptionsTest {
         assertThat(options.latencyRates()).containsExactly(5000, 10000);
         assertThat(options.warmupRows()).isEqualTo(20_000);
         assertThat(options.sluiceJvmOptions()).isEmpty();
-        assertThat(options.sluiceJar()).isEqualTo(Path.of("app/target/sluice.jar").toAbsolutePath());
+        assertThat(options.launcher()).isEqualTo(Path.of("sluice").toAbsolutePath());
     }
 
     @Test

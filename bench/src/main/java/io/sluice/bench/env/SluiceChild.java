@@ -2,6 +2,7 @@ package io.sluice.bench.env;
 
 import io.sluice.bench.report.Cost;
 import io.sluice.it.support.Executables;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +15,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged {@code sluice.jar} running {@code sluice run --config FILE} in a process of its own, as users run it,
- * so that its resident set and CPU time can be read from {@code /proc} apart from the harness and the servers.
+ * Sluice running {@code sluice run --config FILE} in a process of its own, started by the launcher script as users
+ * start it (the script execs the JVM, so the process is the JVM), so that its resident set and CPU time can be read
+ * from {@code /proc} apart from the harness and the servers.
  *
- * <p>The JVM gets the options the harness was given ({@code -Dbench.sluiceJvmArgs}, where {@code {run}} stands for
- * the run's name, e.g. for a JFR file per run) plus {@code -Xlog:gc} into the run's directory, from which the peak
- * heap is read. Where {@code setpriv} exists the process gets SIGKILL when the thread that started it ends, so a
+ * <p>The JVM gets the launcher's default options, then, through {@code JAVA_OPTS}, the options the harness was given
+ * ({@code -Dbench.sluiceJvmArgs}, where {@code {run}} stands for the run's name, e.g. for a JFR file per run) plus
+ * {@code -Xlog:gc} into the run's directory, from which the peak heap is read. Where {@code setpriv} exists the process gets SIGKILL when the thread that started it ends, so a
  * killed harness leaves no Sluice behind; start it from the harness's main thread.
  */
 public final class SluiceChild implements AutoCloseable {
@@ -49,24 +51,27 @@ public final class SluiceChild implements AutoCloseable {
      *                in {@code jvmOptions}
      * @param env     environment variables the configuration refers to
      */
-    public static SluiceChild start(Path jar, Path config, Path runDir, String name, List<String> jvmOptions,
+    public static SluiceChild start(Path launcher, Path config, Path runDir, String name, List<String> jvmOptions,
             Map<String, String> env, CpuClock clock) {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " does not exist; build it with bench/run (or mvn -pl app -am "
-                    + "package -DskipTests)");
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException(launcher + " is not an executable file (bench.launcher)");
         }
         Path log = runDir.resolve(name + ".log");
         Path gcLog = runDir.resolve(name + ".gc.log");
         List<String> command = new ArrayList<>();
         Executables.onPath("setpriv").ifPresent(setpriv -> command.addAll(List.of(setpriv.toString(), "--pdeathsig",
                 "KILL", "--")));
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        jvmOptions.forEach(option -> command.add(option.replace("{run}", name)));
-        command.add("-Xlog:gc:file=" + gcLog);
-        command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
+        command.addAll(List.of(launcher.toString(), "run", "--config", config.toString()));
+        List<String> javaOptions = new ArrayList<>();
+        jvmOptions.forEach(option -> javaOptions.add(option.replace("{run}", name)));
+        javaOptions.add("-Xlog:gc:file=" + gcLog);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(env);
+        builder.environment().put("JAVA_OPTS", String.join(" ", javaOptions));
+        // The harness's own JVM is the one the launcher should use.
+        builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator
+                + System.getenv().getOrDefault("PATH", ""));
         try {
             return new SluiceChild(name, builder.start(), log, gcLog, clock);
         } catch (IOException e) {

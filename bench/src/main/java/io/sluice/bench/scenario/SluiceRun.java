@@ -60,7 +60,7 @@ final class SluiceRun implements AutoCloseable {
 
     /** Starts Sluice on the run's pipelines file; {@code suffix} tells apart several starts in one run. */
     SluiceChild start(String suffix) {
-        SluiceChild child = SluiceChild.start(context.options().sluiceJar(), config, context.runDir(),
+        SluiceChild child = SluiceChild.start(context.options().launcher(), config, context.runDir(),
                 suffix.isEmpty() ? name : name + "-" + suffix, context.options().sluiceJvmOptions(),
                 Map.of(SluiceConfigFile.PASSWORD_VARIABLE, context.database().password()), context.clock());
         started.add(child);

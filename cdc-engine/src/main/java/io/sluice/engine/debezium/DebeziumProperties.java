@@ -119,6 +119,8 @@ final class DebeziumProperties {
         p.setProperty("skipped.operations", "none");
         // Sluice writes its own tombstones (Kafka sink); Debezium's would only be empty records to skip.
         p.setProperty("tombstones.on.delete", "false");
+        // Context headers on every record, which the normalizer never reads: only their cost would remain.
+        p.setProperty("extended.headers.enabled", "false");
         heartbeat(source.heartbeat(), p);
         signals(source.signalTable(), p);
 

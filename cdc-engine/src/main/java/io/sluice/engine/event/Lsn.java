@@ -12,8 +12,25 @@ public final class Lsn {
     private Lsn() {
     }
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /** The text form; every event carries two of them, so it is written into one array, not built from strings. */
     public static String format(long lsn) {
-        return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase();
+        char[] text = new char[17];
+        int end = hex(text, 0, lsn >>> 32);
+        text[end++] = '/';
+        end = hex(text, end, lsn & 0xFFFFFFFFL);
+        return new String(text, 0, end);
+    }
+
+    /** A 32-bit value in upper-case hex without leading zeros; returns the end. */
+    private static int hex(char[] text, int start, long value) {
+        int digits = Math.max(1, (32 - Integer.numberOfLeadingZeros((int) value) + 3) / 4);
+        for (int i = digits - 1; i >= 0; i--) {
+            text[start + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
+        return start + digits;
     }
 
     /** Parses PostgreSQL's text form, {@code 16/B374D848}. */

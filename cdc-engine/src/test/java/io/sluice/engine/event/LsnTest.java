@@ -19,6 +19,16 @@ class LsnTest {
     }
 
     @Test
+    void formatsEveryValueAsTheHexOfItsHalves() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int i = 0; i < 10_000; i++) {
+            long lsn = i == 0 ? -1L : random.nextLong() >>> random.nextInt(64);
+            assertThat(Lsn.format(lsn)).isEqualTo(Long.toHexString(lsn >>> 32).toUpperCase() + "/"
+                    + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase());
+        }
+    }
+
+    @Test
     void parsesPostgresTextFormInEitherCase() {
         assertThat(Lsn.parse("16/B374D848")).isEqualTo(0x16B374D848L);
         assertThat(Lsn.parse("16/b374d848")).isEqualTo(0x16B374D848L);

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -95,7 +96,7 @@ public final class EventJson {
      * @throws IllegalArgumentException when a value is not of a type a change event may carry
      */
     public byte[] encode(ChangeEvent event) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
             gen.writeStartObject();
             gen.writeStringField("op", event.op().code());
@@ -107,8 +108,10 @@ public final class EventJson {
             gen.writeFieldName("after");
             writeRow(gen, event.after());
             gen.writeArrayFieldStart("unchanged");
-            for (String column : event.unchanged().stream().sorted().toList()) {
-                gen.writeString(column);
+            if (!event.unchanged().isEmpty()) {
+                for (String column : event.unchanged().stream().sorted().toList()) {
+                    gen.writeString(column);
+                }
             }
             gen.writeEndArray();
             writeSource(gen, event.position());
@@ -260,7 +263,38 @@ public final class EventJson {
 
     /** A time as the form writes it: UTC, exactly six fractional digits; {@code null} for {@code null}. */
     static String time(Instant time) {
-        return time == null ? null : COMMIT_TIME.format(time);
+        if (time == null) {
+            return null;
+        }
+        // Every event carries one, so the usual four-digit years are written digit by digit; the formatter, which
+        // knows every other year, costs more than the rest of the source object.
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(time.getEpochSecond(), time.getNano(), ZoneOffset.UTC);
+        if (utc.getYear() < 0 || utc.getYear() > 9999) {
+            return COMMIT_TIME.format(time);
+        }
+        char[] text = new char[27];
+        digits(text, 0, utc.getYear(), 4);
+        text[4] = '-';
+        digits(text, 5, utc.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, utc.getDayOfMonth(), 2);
+        text[10] = 'T';
+        digits(text, 11, utc.getHour(), 2);
+        text[13] = ':';
+        digits(text, 14, utc.getMinute(), 2);
+        text[16] = ':';
+        digits(text, 17, utc.getSecond(), 2);
+        text[19] = '.';
+        digits(text, 20, utc.getNano() / 1000, 6);
+        text[26] = 'Z';
+        return new String(text);
+    }
+
+    private static void digits(char[] text, int start, int value, int count) {
+        for (int i = start + count - 1; i >= start; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /**

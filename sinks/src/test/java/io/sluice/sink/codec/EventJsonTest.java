@@ -72,6 +72,24 @@ class EventJsonTest {
     }
 
     @Test
+    void commitTimeOfAnyYearIsWhatTheFormatPatternGives() {
+        java.time.format.DateTimeFormatter pattern = java.time.format.DateTimeFormatter
+                .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long first = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+        long last = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        for (int i = 0; i < 10_000; i++) {
+            Instant time = Instant.ofEpochSecond(random.nextLong(first, last + 1), random.nextInt(1_000_000_000));
+            assertThat(EventJson.time(time)).as("%s", time).isEqualTo(pattern.format(time));
+        }
+        for (String edge : new String[] {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+            "1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "-0001-12-31T00:00:00Z"}) {
+            Instant time = Instant.parse(edge);
+            assertThat(EventJson.time(time)).as(edge).isEqualTo(pattern.format(time));
+        }
+    }
+
+    @Test
     void deleteHasNullAfterAndTruncateHasEmptyKeyAndNoImages() {
         JsonNode delete = parse(json.encode(TestEvents.delete(7)));
         JsonNode truncate = parse(json.encode(TestEvents.truncate(ORDERS)));
