@@ -88,6 +88,9 @@ final class ProducerSettings {
         // write() ends with flush(), which sends regardless of linger; a short linger lets the records of a large
         // batch fill fuller requests while they are still being handed to the producer.
         settings.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // 256 KiB per partition batch instead of 16: fewer, larger compressed batches cost the producer and the broker
+        // less per record (about 7% less CPU per event in bench/README.md); buffer.memory still bounds the total.
+        settings.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
         // JSON compresses well and lz4 is cheap on the CPU; lz4-java ships with kafka-clients.
         settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // Bounds how long one write can wait for an acknowledgement before the event is reported as retriable.

@@ -61,7 +61,8 @@ class KafkaSinkTest {
                     "compression.type", "lz4",
                     "delivery.timeout.ms", "120000",
                     "key.serializer", ByteArraySerializer.class,
-                    "value.serializer", ByteArraySerializer.class));
+                    "value.serializer", ByteArraySerializer.class))
+                    .containsEntry("batch.size", "262144");
         }
 
         @Test
@@ -89,7 +90,7 @@ class KafkaSinkTest {
                     .containsEntry("client.id", "sluice-orders")
                     .containsEntry("security.protocol", "SASL_SSL")
                     .containsEntry("sasl.jaas.config", JAAS)
-                    .doesNotContainKeys("acks", "linger.ms", "compression.type", "enable.idempotence",
+                    .doesNotContainKeys("acks", "linger.ms", "batch.size", "compression.type", "enable.idempotence",
                             "key.serializer", "value.serializer");
         }
 
