@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The JVM gets the launcher's default options, then, through {@code JAVA_OPTS}, the options the harness was given
  * ({@code -Dbench.sluiceJvmArgs}, where {@code {run}} stands for the run's name, e.g. for a JFR file per run) plus
- * {@code -Xlog:gc} into the run's directory, from which the peak heap is read. Where {@code setpriv} exists the process gets SIGKILL when the thread that started it ends, so a
- * killed harness leaves no Sluice behind; start it from the harness's main thread.
+ * {@code -Xlog:gc} into the run's directory, from which the peak heap is read. Where {@code setpriv} exists the
+ * process gets SIGKILL when the thread that started it ends, so a killed harness leaves no Sluice behind; start it
+ * from the harness's main thread.
  */
 public final class SluiceChild implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);

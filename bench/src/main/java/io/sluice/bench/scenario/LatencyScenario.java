@@ -68,8 +68,8 @@ public final class LatencyScenario {
                 int exit = sluice.stop();
                 return new LatencyRun(sinks.label(), repeat, rate, rows / seconds, seconds, Percentiles.of(millis),
                         kafka, Math.max(0, (allSeenMicros - writtenMicros) / 1000.0), lagGrowth(millis), rows,
-                        sluice.cost(cpu, rows), exit == SluiceChild.STOPPED_CLEANLY ? null : "Sluice exited with code " + exit
-                                + " on SIGTERM; see " + sluice.log());
+                        sluice.cost(cpu, rows), exit == SluiceChild.STOPPED_CLEANLY ? null
+                                : "Sluice exited with code " + exit + " on SIGTERM; see " + sluice.log());
             } finally {
                 observers.close();
             }

@@ -19,7 +19,6 @@ public final class ThroughputScenarios {
     private static final String WARMED_UP = "warmed-up";
     private static final String PRIMED = "primed";
     private static final String END = "end";
-    /** SIGTERM: Sluice delivered what it read, committed offsets and exited. */
 
     private final RunContext context;
 

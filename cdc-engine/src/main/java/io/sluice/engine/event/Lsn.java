@@ -9,10 +9,10 @@ public final class Lsn {
     /** A decimal LSN, as Debezium stores it; at most 19 digits so it fits a long before the range check. */
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,19}");
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private Lsn() {
     }
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** The text form; every event carries two of them, so it is written into one array, not built from strings. */
     public static String format(long lsn) {
