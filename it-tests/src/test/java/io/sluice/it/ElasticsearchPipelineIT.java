@@ -112,7 +112,7 @@ class ElasticsearchPipelineIT {
         ElasticsearchFixture f = new ElasticsearchFixture(postgres, elasticsearch, "replay", workDir);
         f.sql("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, revision int NOT NULL)");
         try (Pipeline pipeline = f.start(f.config("public.items", "", ""))) {
-            awaitSlotActive(f, f.name + "_slot");
+            awaitSlotActive(f.name + "_slot");
         }
         // The rewind point: the stored offsets and a copy of the slot at the same place, so PostgreSQL can send the
         // load again (a slot never goes back on its own).
@@ -275,7 +275,7 @@ class ElasticsearchPipelineIT {
         f.sql("CREATE TABLE events (id int PRIMARY KEY, payload text NOT NULL)");
 
         try (Pipeline pipeline = f.start(f.config("public.events", "snapshot: never", ""))) {
-            awaitSlotActive(f, f.name + "_slot");
+            awaitSlotActive(f.name + "_slot");
             Thread load = new Thread(() -> {
                 for (int t = 0; t < 60; t++) {
                     f.sql("INSERT INTO events SELECT g, 'payload ' || g FROM generate_series(" + (t * 50 + 1) + ", "
@@ -317,20 +317,12 @@ class ElasticsearchPipelineIT {
         }
     }
 
-    /** Streaming has begun once the pipeline's replication connection holds its slot. */
-    private static void awaitSlotActive(ElasticsearchFixture f, String slot) throws Exception {
+    /** Waits until the pipeline streams from its slot ({@link LocalPostgres#streamsFrom}). */
+    private static void awaitSlotActive(String slot) throws Exception {
         Instant deadline = Instant.now().plus(WAIT);
-        try (Connection c = postgres.connect(f.name); Statement s = c.createStatement()) {
-            while (true) {
-                try (var rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '"
-                        + slot + "'")) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        return;
-                    }
-                }
-                assertThat(Instant.now()).as("slot %s in use in time", slot).isBefore(deadline);
-                Thread.sleep(100);
-            }
+        while (!postgres.streamsFrom(slot)) {
+            assertThat(Instant.now()).as("streaming from slot %s in time", slot).isBefore(deadline);
+            Thread.sleep(100);
         }
     }
 

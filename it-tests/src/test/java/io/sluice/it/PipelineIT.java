@@ -259,20 +259,12 @@ class PipelineIT {
         }
     }
 
-    /** Streaming has begun once the pipeline's replication connection holds its slot. */
+    /** Waits until the pipeline streams from its slot ({@link LocalPostgres#streamsFrom}). */
     private static void awaitSlotActive(SluiceFixture f) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        try (Connection c = postgres.connect(f.name); Statement s = c.createStatement()) {
-            while (true) {
-                try (var rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = '"
-                        + f.name + "_slot'")) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        return;
-                    }
-                }
-                assertThat(System.nanoTime()).as("slot in use in time").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+        while (!postgres.streamsFrom(f.name + "_slot")) {
+            assertThat(System.nanoTime()).as("streaming from the slot in time").isLessThan(deadline);
+            Thread.sleep(100);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -30,11 +31,13 @@ final class RunningSluice implements AutoCloseable {
         return new RunningSluice(process, log);
     }
 
-    /** Waits until the fixture's slot is streaming to this process, failing early if the process exits. */
+    /**
+     * Waits until this process streams from the fixture's slot (not only holds it, as it does during the initial
+     * snapshot: {@link io.sluice.it.support.LocalPostgres#streamsFrom}), failing early if the process exits.
+     */
     void awaitSlotActive(SluiceFixture f, Duration timeout) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        String query = "SELECT active FROM pg_replication_slots WHERE slot_name = '" + f.slot() + "'";
-        while (!"t".equals(f.sqlValue(query))) {
+        while (!streams(f)) {
             if (!process.isAlive()) {
                 throw new AssertionError("sluice exited with " + process.exitValue() + ":\n" + output());
             }
@@ -43,6 +46,14 @@ final class RunningSluice implements AutoCloseable {
                         + output());
             }
             Thread.sleep(100);
+        }
+    }
+
+    private static boolean streams(SluiceFixture f) {
+        try {
+            return f.postgres.streamsFrom(f.slot());
+        } catch (SQLException e) {
+            throw new AssertionError("could not read slot " + f.slot(), e);
         }
     }
 

@@ -2,12 +2,10 @@ package io.sluice.bench.env;
 
 import io.sluice.it.support.LocalPostgres;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -90,24 +88,11 @@ public final class BenchDatabase {
         }
     }
 
-    /**
-     * Waits until a client streams from replication slot {@code slot}: the WAL sender holding the slot has started
-     * replication ({@code pg_stat_replication.state} is {@code catchup} or {@code streaming}). A slot is already in
-     * use while the snapshot that follows its creation runs (the sender's state is {@code startup} then), and rows
-     * written meanwhile could reach the sinks twice, as snapshot reads and as inserts.
-     */
+    /** Waits until Sluice streams from replication slot {@code slot} ({@link LocalPostgres#streamsFrom}). */
     public void awaitStreaming(String slot, Duration timeout, SluiceChild sluice) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Connection connection = postgres.connect(LocalPostgres.SUPERUSER);
-                PreparedStatement streaming = connection.prepareStatement("SELECT r.state FROM pg_replication_slots s"
-                        + " JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = ?")) {
-            streaming.setString(1, slot);
-            while (true) {
-                try (ResultSet result = streaming.executeQuery()) {
-                    if (result.next() && List.of("catchup", "streaming").contains(result.getString(1))) {
-                        return;
-                    }
-                }
+        try {
+            while (!postgres.streamsFrom(slot)) {
                 sluice.requireAlive();
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Sluice did not start streaming from slot " + slot + " within "

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -134,6 +136,24 @@ public final class LocalPostgres implements LocalServer {
         properties.setProperty("user", SUPERUSER);
         properties.setProperty("connectTimeout", "5");
         return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    /**
+     * Whether a client streams from replication slot {@code slot}: the WAL sender holding it has started replication
+     * ({@code pg_stat_replication.state} is {@code catchup} or {@code streaming}). A slot is in use already while the
+     * snapshot that follows its creation runs (its sender is in {@code startup} then), and rows written meanwhile may
+     * be read by the snapshot and streamed as well.
+     */
+    public boolean streamsFrom(String slot) throws SQLException {
+        try (Connection connection = connect(SUPERUSER);
+                PreparedStatement query = connection.prepareStatement("SELECT r.state IN ('catchup', 'streaming')"
+                        + " FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid"
+                        + " WHERE s.slot_name = ?")) {
+            query.setString(1, slot);
+            try (ResultSet result = query.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
+        }
     }
 
     /** Runs each statement, in its own transaction, on {@code database} as the superuser. */
