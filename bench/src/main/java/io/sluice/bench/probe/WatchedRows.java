@@ -45,6 +45,11 @@ public final class WatchedRows {
             visibleMicros.compareAndSet(slot, 0, micros);
         }
 
+        /** Whether sink {@code slot} was seen holding the row. */
+        public boolean seenBy(int slot) {
+            return visibleMicros.get(slot) != 0;
+        }
+
         public boolean seenByAll() {
             for (int i = 0; i < visibleMicros.length(); i++) {
                 if (visibleMicros.get(i) == 0) {

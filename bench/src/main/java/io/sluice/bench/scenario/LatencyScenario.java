@@ -54,7 +54,7 @@ public final class LatencyScenario {
                 long rows = inserter.run(db, firstId, options.latencyWindow(), watched::add);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 long writtenMicros = PacedInserter.nowMicros();
-                awaitAllSeen(watched, observers, sluice);
+                awaitAllSeen(watched, watchedSinks, observers, sluice);
                 long cpu = sluice.cpuMicros() - cpuBefore;
                 sluice.recordPeaks();
                 List<Watch> samples = watched.all();
@@ -77,7 +77,7 @@ public final class LatencyScenario {
     }
 
     /** Waits until every sink showed every sampled row; fails when none appears for the stall timeout. */
-    private void awaitAllSeen(WatchedRows watched, Observers observers, SluiceChild sluice)
+    private void awaitAllSeen(WatchedRows watched, List<Sink> sinks, Observers observers, SluiceChild sluice)
             throws InterruptedException {
         long lastChange = System.nanoTime();
         long seen = -1;
@@ -92,9 +92,17 @@ public final class LatencyScenario {
                 seen = seenNow;
                 lastChange = now;
             } else if (now - lastChange > context.options().stallTimeout().toNanos()) {
+                Watch first = all.stream().filter(w -> !w.seenByAll()).findFirst().orElseThrow();
+                List<String> missing = new ArrayList<>();
+                for (int slot = 0; slot < sinks.size(); slot++) {
+                    if (!first.seenBy(slot)) {
+                        missing.add(sinks.get(slot).label());
+                    }
+                }
                 throw new IllegalStateException((all.size() - seenNow) + " sampled rows did not reach every sink "
-                        + "within " + context.options().stallTimeout().toSeconds() + " s; the end of " + sluice.log()
-                        + ":\n" + sluice.tail());
+                        + "within " + context.options().stallTimeout().toSeconds() + " s (the first, id "
+                        + first.id() + ", not seen in " + String.join(", ", missing) + "); the end of "
+                        + sluice.log() + ":\n" + sluice.tail());
             }
             observers.requireHealthy();
             sluice.requireAlive();
