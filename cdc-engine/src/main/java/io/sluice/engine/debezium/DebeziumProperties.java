@@ -137,10 +137,7 @@ final class DebeziumProperties {
         p.setProperty("max.batch.size", Integer.toString(MAX_BATCH_SIZE));
         p.setProperty("max.queue.size", Integer.toString(MAX_QUEUE_SIZE));
         p.setProperty("max.queue.size.in.bytes", Long.toString(MAX_QUEUE_BYTES));
-        // How long the WAL reader sleeps when PostgreSQL has sent nothing, and how long a batch short of max.batch.size
-        // waits for more before it is delivered: at low rates it is added to every change's latency. Under load the
-        // batches fill before it ends.
-        p.setProperty("poll.interval.ms", "10");
+        p.setProperty("poll.interval.ms", "50");
         // A lost connection while streaming is retried by Debezium with its own backoff, indefinitely.
         p.setProperty("errors.max.retries", "-1");
         p.setProperty("errors.retry.delay.initial.ms", "300");
